@@ -1,0 +1,94 @@
+// alloc: a size-class allocator whose whole state lives in the heap header in linear memory.
+//
+// Wasm globals and data segments are per instance, so with one memory shared by many instances
+// (workers) no allocator state may live there; it lives at H_* addresses behind H_ALLOC_LOCK.
+// Invariants:
+// - every block is [class u32][size u32] then the payload; the payload is 8-aligned and the block
+//   size (header included) is classSize(class);
+// - a free block is on exactly one free list, H_FREE + 4*class, linked through its first payload word;
+// - memory is never returned to the system, only reused: a program that creates and drops objects of
+//   the same sizes forever runs in constant memory;
+// - H_IN_USE is the sum of the sizes of the blocks handed out and not yet freed.
+import {
+  H_ALLOC_LOCK, H_BUMP, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_RAND, HEAP_MAGIC,
+  MEMORY_BASE, NCLASSES,
+} from "../src/layout";
+import { lock, unlock } from "./lock";
+
+const BLOCK_HEADER: usize = 8;
+
+/** Size class of a block of `n` bytes (header included): multiples of 16 up to 512, then
+ *  four steps per doubling, so no block wastes more than a quarter of itself. */
+function classOf(n: usize): u32 {
+  if (n <= 512) return <u32>((n + 15) >> 4);
+  const b = <u32>(31 - clz<u32>(<u32>n - 1)); // 2^b < n <= 2^(b+1), b >= 9
+  const q = <u32>((n - 1) >> (b - 2)); // 4..7
+  return 33 + (b - 9) * 4 + (q - 4);
+}
+
+function classSize(k: u32): usize {
+  if (k <= 32) return <usize>k << 4;
+  const b = (k - 33) / 4 + 9;
+  const q = (k - 33) % 4 + 4;
+  return <usize>(q + 1) << (b - 2);
+}
+
+/** Initialises the heap header once per memory; safe to call from every instance at once. */
+export function heapInit(): void {
+  if (atomic.cmpxchg<u32>(H_INIT, 0, 1) == 0) {
+    store<u32>(H_BUMP, MEMORY_BASE);
+    store<u32>(H_NEXT_ID, 1);
+    store<u32>(H_RAND, 0x9e3779b9);
+    store<u32>(H_MAGIC, HEAP_MAGIC);
+    atomic.store<u32>(H_INIT, 2);
+    return;
+  }
+  while (atomic.load<u32>(H_INIT) != 2) {}
+}
+
+/** Returns an 8-aligned block of at least `size` bytes, or 0 when memory cannot grow. */
+export function alloc(size: usize): usize {
+  if (size > 0x7fff0000) return 0;
+  const k = classOf(size + BLOCK_HEADER);
+  if (k >= <u32>NCLASSES) return 0;
+  const bsize = classSize(k);
+  const head = <usize>H_FREE + (<usize>k << 2);
+  lock(H_ALLOC_LOCK);
+  let block = <usize>load<u32>(head);
+  if (block != 0) {
+    store<u32>(head, load<u32>(block + BLOCK_HEADER));
+  } else {
+    block = <usize>load<u32>(H_BUMP);
+    const end = block + bsize;
+    if (end > 0xffff_fff0) { unlock(H_ALLOC_LOCK); return 0; }
+    const have = <usize>memory.size() << 16;
+    if (end > have) {
+      const pages = <i32>((end - have + 0xffff) >> 16);
+      if (memory.grow(pages) < 0) { unlock(H_ALLOC_LOCK); return 0; }
+      atomic.add<u32>(H_GROW_EPOCH, 1);
+    }
+    store<u32>(H_BUMP, <u32>end);
+  }
+  store<u32>(block, k);
+  store<u32>(block, <u32>bsize, 4);
+  store<u32>(H_IN_USE, load<u32>(H_IN_USE) + <u32>bsize);
+  unlock(H_ALLOC_LOCK);
+  return block + BLOCK_HEADER;
+}
+
+/** Returns a block from alloc to its free list. */
+export function free(ptr: usize): void {
+  const block = ptr - BLOCK_HEADER;
+  const k = load<u32>(block);
+  const head = <usize>H_FREE + (<usize>k << 2);
+  lock(H_ALLOC_LOCK);
+  store<u32>(ptr, load<u32>(head));
+  store<u32>(head, <u32>block);
+  store<u32>(H_IN_USE, load<u32>(H_IN_USE) - load<u32>(block, 4));
+  unlock(H_ALLOC_LOCK);
+}
+
+/** A fresh id (channels, threads), unique within the heap. */
+export function nextId(): u32 {
+  return atomic.add<u32>(H_NEXT_ID, 1);
+}

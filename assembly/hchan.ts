@@ -1,0 +1,281 @@
+// hchan: the channel (Go's runtime/chan.go): a ring buffer plus two wait queues, under one lock.
+//
+// Invariants, as in Go (all under C_LOCK):
+// - at least one of C_SENDQ and C_RECVQ holds no WAITING sudog, except for an unbuffered channel
+//   with a single select parked on both of its directions;
+// - for a buffered channel: C_QCOUNT > 0 implies C_RECVQ is empty, and C_QCOUNT < C_DATAQSIZ
+//   implies C_SENDQ is empty;
+// - once C_CLOSED is set both queues are empty and stay empty: close woke everyone, and no op parks
+//   on a closed channel;
+// - the ring's live slots are C_RECVX, C_RECVX+1, ... C_QCOUNT of them, modulo C_DATAQSIZ.
+//
+// Every operation takes `t`, the calling thread's context: a waker readies sudogs of other threads
+// itself (atomic store + notify), and hands sudogs of its own thread back to JS at T_OUT, because
+// only that thread's JS can settle their Promises.
+import {
+  C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
+  C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
+  S_C, S_ELEM, S_FLAGS, S_G, S_LINK, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS,
+  G_WAITING, G_CANCELLED, G_READY, T_ID, T_OUT,
+  Q_FIRST, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+} from "../src/layout";
+import { alloc, free, nextId } from "./alloc";
+import { lock, unlock } from "./lock";
+import { enqueue, dequeue, unlink } from "./waitq";
+import { acquireSudog, releaseSudog } from "./sudog";
+
+// ---- ring-buffer arithmetic, named once
+
+/** Address of ring slot `i`. */
+@inline export function chanbuf(c: usize, i: u32): usize {
+  return <usize>load<u32>(c, C_BUF) + <usize>i * <usize>load<u32>(c, C_ELEMSIZE);
+}
+
+/** `i + 1` modulo the ring's capacity. */
+@inline function advance(c: usize, i: u32): u32 {
+  i++;
+  return i == load<u32>(c, C_DATAQSIZ) ? 0 : i;
+}
+
+@inline function elemsize(c: usize): u32 {
+  return load<u32>(c, C_ELEMSIZE);
+}
+
+// ---- waking
+
+/** Completes the claimed sudog `sg` (its g is G_CLAIMED by this caller): records the outcome and
+ *  publishes it. A sudog of another thread is woken here; one of the caller's own thread is returned
+ *  to JS through T_OUT / the close list. Must be the last touch of `sg`: once READY, its owner may
+ *  release it. */
+export function ready(t: usize, sg: usize, success: bool): void {
+  const g = <usize>load<u32>(sg, S_G);
+  if (success) store<u32>(sg, load<u32>(sg, S_FLAGS) | F_SUCCESS, S_FLAGS);
+  store<u32>(g, <u32>sg, S_PARAM);
+  atomic.store<u32>(g + S_STATE, G_READY);
+  if (load<u32>(g, S_OWNER) != load<u32>(t, T_ID)) atomic.notify(g + S_STATE);
+}
+
+/** True when `sg` belongs to the calling thread (so JS must settle it). */
+@inline function isLocal(t: usize, sg: usize): bool {
+  return load<u32>(<usize>load<u32>(sg, S_G), S_OWNER) == load<u32>(t, T_ID);
+}
+
+// ---- make
+
+/** Go's makechan: a channel of `size` slots of `elemsize` bytes, or 0 when out of memory.
+ *  The caller has checked the sizes; the ring lives in the same block, right after the header. */
+export function makechan(elemsize: u32, size: u32): usize {
+  const bytes = <u64>elemsize * <u64>size;
+  if (bytes > 0x7fff0000) return 0;
+  const c = alloc(<usize>HCHAN_SIZE + <usize>bytes);
+  if (c == 0) return 0;
+  memory.fill(c, 0, HCHAN_SIZE);
+  store<u32>(c, size, C_DATAQSIZ);
+  store<u32>(c, <u32>(c + HCHAN_SIZE), C_BUF);
+  store<u32>(c, elemsize, C_ELEMSIZE);
+  store<u32>(c, 1, C_REFS);
+  store<u32>(c, nextId(), C_ID);
+  store<u32>(c, CHAN_MAGIC, C_MAGIC);
+  atomic.add<u32>(H_CHANNELS, 1);
+  return c;
+}
+
+// ---- send
+
+/** Go's chansend. Sends the `elemsize` bytes at `ep` on `c`.
+ *  Returns R_CLOSED if `c` is closed (the caller panics), else R_HANDOFF (a parked receiver took the
+ *  value; it is at T_OUT if it is the caller's, else 0 there), R_DONE (buffered), and when neither
+ *  is possible: R_BLOCK if `!block`, else R_PARKED with the new sudog (holding a copy of the value)
+ *  at T_OUT, or R_NOMEM. */
+export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
+  const l = c + C_LOCK;
+  lock(l);
+  if (load<u32>(c, C_CLOSED) != 0) {
+    unlock(l);
+    return R_CLOSED;
+  }
+  const sg = dequeue(c + C_RECVQ);
+  if (sg != 0) {
+    // A parked receiver means the buffer is empty: hand the value straight to it.
+    memory.copy(sg + S_ELEM, ep, elemsize(c));
+    store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
+    ready(t, sg, true);
+    unlock(l);
+    return R_HANDOFF;
+  }
+  const qcount = load<u32>(c, C_QCOUNT);
+  if (qcount < load<u32>(c, C_DATAQSIZ)) {
+    const sendx = load<u32>(c, C_SENDX);
+    memory.copy(chanbuf(c, sendx), ep, elemsize(c));
+    store<u32>(c, advance(c, sendx), C_SENDX);
+    store<u32>(c, qcount + 1, C_QCOUNT);
+    unlock(l);
+    return R_DONE;
+  }
+  if (!block) {
+    unlock(l);
+    return R_BLOCK;
+  }
+  const me = acquireSudog(c, elemsize(c), load<u32>(t, T_ID));
+  if (me == 0) {
+    unlock(l);
+    return R_NOMEM;
+  }
+  memory.copy(me + S_ELEM, ep, elemsize(c));
+  store<u32>(me, F_SEND, S_FLAGS);
+  enqueue(c + C_SENDQ, me);
+  store<u32>(t, <u32>me, T_OUT);
+  unlock(l);
+  return R_PARKED;
+}
+
+// ---- receive
+
+/** Go's chanrecv. Receives from `c` into the `elemsize` bytes at `ep`.
+ *  Returns R_CLOSED when `c` is closed and drained (ep is zeroed: ok = false), R_HANDOFF when the
+ *  value came from (or, buffered, through) a parked sender, who is woken (at T_OUT if it is the
+ *  caller's), R_DONE from the buffer; otherwise R_BLOCK if `!block`, else R_PARKED with the new
+ *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. */
+export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
+  const l = c + C_LOCK;
+  lock(l);
+  const size = elemsize(c);
+  if (load<u32>(c, C_CLOSED) != 0 && load<u32>(c, C_QCOUNT) == 0) {
+    unlock(l);
+    memory.fill(ep, 0, size);
+    return R_CLOSED;
+  }
+  const sg = dequeue(c + C_SENDQ);
+  if (sg != 0) {
+    // A parked sender means the buffer is full (or there is none). Unbuffered: take its value.
+    // Buffered: take the head of the ring and put the sender's value at the tail, which is the
+    // same slot since the ring is full — FIFO order is kept.
+    if (load<u32>(c, C_DATAQSIZ) == 0) {
+      memory.copy(ep, sg + S_ELEM, size);
+    } else {
+      const recvx = load<u32>(c, C_RECVX);
+      const slot = chanbuf(c, recvx);
+      memory.copy(ep, slot, size);
+      memory.copy(slot, sg + S_ELEM, size);
+      const next = advance(c, recvx);
+      store<u32>(c, next, C_RECVX);
+      store<u32>(c, next, C_SENDX);
+    }
+    store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
+    ready(t, sg, true);
+    unlock(l);
+    return R_HANDOFF;
+  }
+  const qcount = load<u32>(c, C_QCOUNT);
+  if (qcount > 0) {
+    const recvx = load<u32>(c, C_RECVX);
+    memory.copy(ep, chanbuf(c, recvx), size);
+    store<u32>(c, advance(c, recvx), C_RECVX);
+    store<u32>(c, qcount - 1, C_QCOUNT);
+    unlock(l);
+    return R_DONE;
+  }
+  if (!block) {
+    unlock(l);
+    return R_BLOCK;
+  }
+  const me = acquireSudog(c, size, load<u32>(t, T_ID));
+  if (me == 0) {
+    unlock(l);
+    return R_NOMEM;
+  }
+  enqueue(c + C_RECVQ, me);
+  store<u32>(t, <u32>me, T_OUT);
+  unlock(l);
+  return R_PARKED;
+}
+
+// ---- close
+
+/** Go's closechan. Returns R_CLOSED_TWICE if already closed (the caller panics). Otherwise marks
+ *  `c` closed and wakes every parked receiver (zero value, ok = false) and then every parked sender
+ *  (which will panic), each queue in FIFO order. The caller's own sudogs are returned at T_OUT as a
+ *  list linked through S_LINK, in wake order, for JS to settle; others are woken here. */
+export function closechan(t: usize, c: usize): i32 {
+  const l = c + C_LOCK;
+  lock(l);
+  if (load<u32>(c, C_CLOSED) != 0) {
+    unlock(l);
+    return R_CLOSED_TWICE;
+  }
+  store<u32>(c, 1, C_CLOSED);
+  // Collect under the lock, wake after it (as Go does): once READY a sudog may be released.
+  let head: usize = 0;
+  let tail: usize = 0;
+  const size = elemsize(c);
+  for (let q = c + C_RECVQ; ; q = c + C_SENDQ) {
+    while (true) {
+      const sg = dequeue(q);
+      if (sg == 0) break;
+      if ((load<u32>(sg, S_FLAGS) & F_SEND) == 0) memory.fill(sg + S_ELEM, 0, size);
+      store<u32>(sg, 0, S_LINK);
+      if (tail == 0) head = sg;
+      else store<u32>(tail, <u32>sg, S_LINK);
+      tail = sg;
+    }
+    if (q == c + C_SENDQ) break;
+  }
+  unlock(l);
+  let local: usize = 0;
+  let localTail: usize = 0;
+  let sg = head;
+  while (sg != 0) {
+    const next = <usize>load<u32>(sg, S_LINK);
+    if (isLocal(t, sg)) {
+      store<u32>(sg, 0, S_LINK);
+      if (localTail == 0) local = sg;
+      else store<u32>(localTail, <u32>sg, S_LINK);
+      localTail = sg;
+    }
+    ready(t, sg, false);
+    sg = next;
+  }
+  store<u32>(t, <u32>local, T_OUT);
+  return R_DONE;
+}
+
+// ---- cancel
+
+/** Withdraws the parked single op `sg` (abort). Returns 1 if it was withdrawn: it is out of its queue
+ *  and its owner may release it; 0 if a waker claimed it first: the op completes (or has completed)
+ *  and its outcome must be honoured. */
+export function cancel(sg: usize): i32 {
+  const c = <usize>load<u32>(sg, S_C);
+  const l = c + C_LOCK;
+  lock(l);
+  if (atomic.cmpxchg<u32>(sg + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) {
+    unlock(l);
+    return 0;
+  }
+  unlink((load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? c + C_SENDQ : c + C_RECVQ, sg);
+  unlock(l);
+  return 1;
+}
+
+// ---- free
+
+/** Frees channel `c`. The caller guarantees that nobody can reach it any more: any sudog still queued
+ *  belongs to an abandoned operation (its Promise unreachable too) and is freed with it. */
+export function freechan(c: usize): void {
+  for (let q = c + C_RECVQ; ; q = c + C_SENDQ) {
+    while (load<u32>(q, Q_FIRST) != 0) {
+      const sg = <usize>load<u32>(q, Q_FIRST);
+      unlink(q, sg);
+      releaseSudog(sg);
+    }
+    if (q == c + C_SENDQ) break;
+  }
+  store<u32>(c, 0, C_MAGIC);
+  atomic.sub<u32>(H_CHANNELS, 1);
+  free(c);
+}
+
+/** Len/cap/closed for JS callers that cannot read memory directly. */
+export function chanlen(c: usize): u32 { return atomic.load<u32>(c + C_QCOUNT); }
+export function chancap(c: usize): u32 { return load<u32>(c, C_DATAQSIZ); }
+export function chanid(c: usize): u32 { return load<u32>(c, C_ID); }

@@ -1,0 +1,24 @@
+// lock: the one mutual-exclusion primitive of the core, a word in linear memory.
+//
+// Critical sections are a few dozen instructions and never wait for anything, so a spin lock is the
+// right tool: a holder is never parked while holding it. We never wait inside Wasm (Node 20's Liftoff
+// bug, see WASM-NOTES); parking happens in JS on a sudog's state word, outside every lock.
+// On unshared memory (one thread) the compare-and-swap always succeeds at once.
+
+/** Takes the lock at `addr` (0 free, 1 held). */
+@inline export function lock(addr: usize): void {
+  if (atomic.cmpxchg<u32>(addr, 0, 1) == 0) return;
+  lockSlow(addr);
+}
+
+function lockSlow(addr: usize): void {
+  // Test-and-test-and-set: spin on a plain read so waiting threads do not bounce the cache line.
+  do {
+    while (atomic.load<u32>(addr) != 0) {}
+  } while (atomic.cmpxchg<u32>(addr, 0, 1) != 0);
+}
+
+/** Releases the lock at `addr`; the atomic store publishes every write made while holding it. */
+@inline export function unlock(addr: usize): void {
+  atomic.store<u32>(addr, 0);
+}

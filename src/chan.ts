@@ -1,0 +1,336 @@
+// chan: the Chan class, a Promise API over one channel of the Wasm core.
+//
+// Every operation is one call into the core. When it completes at once, no Promise is created for a
+// send (a shared resolved one is returned) and one already-resolved Promise for a receive. When it
+// parks, the core returns the new sudog and we remember a Waiter under the sudog's address in this
+// channel's `waiters`. A parked op of this thread is completed by some later core call on the same
+// channel (a send, receive, close or select), which returns the sudog to us: we settle its Waiter
+// synchronously, in that call. So:
+// - a Waiter is in `waiters` exactly while its sudog is queued or claimed and not yet settled;
+// - nothing global points at a Waiter: a channel nobody can reach takes its parked ops with it;
+// - an abort after the op completed finds no Waiter and does nothing (completed stays completed).
+import { Codec, isCodec } from "./codecs.js";
+import {
+  ChannelError, checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
+} from "./errors.js";
+import type { Heap } from "./heap.js";
+import {
+  C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED,
+  S_ELEM, S_FLAGS, S_LINK,
+} from "./layout.js";
+
+/** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
+export interface RecvResult<T> {
+  value: T;
+  ok: boolean;
+}
+
+export interface OpOptions {
+  signal?: AbortSignal;
+}
+
+export interface ChanOptions<T> {
+  /** Fixed-size typed slots (required for shared channels); without one, any JS value by reference. */
+  codec?: Codec<T>;
+}
+
+/** Something parked on a channel, settled when a core call hands its sudog back. */
+export interface Parked {
+  settle(ch: Chan<any>, sg: number): void;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const enum Kind { Send, Recv, RecvOk }
+
+/** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
+class Waiter<T> implements Parked {
+  constructor(
+    readonly ch: Chan<T>,
+    readonly sg: number,
+    readonly kind: Kind,
+    readonly resolve: (v: any) => void,
+    readonly reject: (e: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  settle(ch: Chan<T>, sg: number): void {
+    const heap = ch.heap;
+    const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
+    if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
+    if (this.kind === Kind.Send) {
+      if ((flags & F_SUCCESS) === 0) {
+        ch.drop(sg + S_ELEM);
+        heap.core.releaseSudog(sg);
+        this.reject(sendOnClosed());
+      } else {
+        heap.core.releaseSudog(sg);
+        this.resolve(undefined);
+      }
+      return;
+    }
+    const value = ch.take(sg + S_ELEM);
+    heap.core.releaseSudog(sg);
+    this.resolve(this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 });
+  }
+
+  /** The signal aborted while parked. */
+  handleEvent(): void {
+    const ch = this.ch;
+    if (ch.waiters.get(this.sg) !== this) return; // settled already
+    if (ch.heap.core.cancel(this.sg) === 0) return; // a waker on another thread claimed it first
+    ch.waiters.delete(this.sg);
+    if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
+    ch.heap.core.releaseSudog(this.sg);
+    this.reject(this.signal!.reason);
+  }
+}
+
+/** Frees the linear memory of local channels that nobody can reach. */
+const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }) => heap.core.freechan(c));
+
+/**
+ * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
+ * in the order they called. Create one with `chan(n)`.
+ */
+export class Chan<T = unknown> {
+  /** Address of the hchan in the heap; 0 once disposed. */
+  c: number;
+  /** Parked operations of this thread on this channel, by sudog address. */
+  readonly waiters = new Map<number, Parked>();
+  private readonly size: number;
+  private readonly capacity: number;
+  /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
+  private readonly vals: unknown[] | undefined;
+  private readonly freeHandles: number[] | undefined;
+
+  /** @internal Use `chan()` or `heap.chan()`. */
+  constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined) {
+    this.size = codec === undefined ? 4 : codec.size;
+    this.capacity = cap;
+    if (codec === undefined) {
+      this.vals = [undefined];
+      this.freeHandles = [];
+    }
+    const c = heap.core.makechan(this.size, cap);
+    if (c === 0) throw outOfMemory();
+    heap.sync();
+    this.c = c;
+    if (!heap.shared) reclaim.register(this, { heap, c }, this);
+  }
+
+  /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
+  get len(): number {
+    return this.c === 0 ? 0 : this.heap.views.u32[(this.c + C_QCOUNT) >>> 2];
+  }
+
+  /** Go's `cap(ch)`. */
+  get cap(): number {
+    return this.capacity;
+  }
+
+  // ---- values in and out of the core's memory
+
+  /** Validates `v` and writes it to the scratch area; returns the area. Throws before any change. */
+  private put(v: unknown): number {
+    const heap = this.heap;
+    const ep = heap.scratch(this.size);
+    if (this.codec !== undefined) this.codec.write(heap.views, ep, v);
+    else heap.views.u32[ep >>> 2] = this.hold(v);
+    return ep;
+  }
+
+  private hold(v: unknown): number {
+    if (v === undefined) return 0;
+    const h = this.freeHandles!.length > 0 ? this.freeHandles!.pop()! : this.vals!.length;
+    this.vals![h] = v;
+    return h;
+  }
+
+  /** @internal Reads the value at `addr` (scratch or sudog elem), taking ownership of it. */
+  take(addr: number): T {
+    const views = this.heap.views;
+    if (this.codec !== undefined) return this.codec.read(views, addr);
+    return this.release(views.u32[addr >>> 2]) as T;
+  }
+
+  /** @internal Forgets a value written by `put` that went nowhere. */
+  drop(addr: number): void {
+    if (this.codec === undefined) this.release(this.heap.views.u32[addr >>> 2]);
+  }
+
+  private release(h: number): unknown {
+    if (h === 0) return undefined;
+    const v = this.vals![h];
+    this.vals![h] = undefined;
+    this.freeHandles!.push(h);
+    return v;
+  }
+
+  /** @internal Settles the parked op of this thread whose sudog a core call returned. */
+  deliver(sg: number): void {
+    const w = this.waiters.get(sg)!;
+    this.waiters.delete(sg);
+    w.settle(this, sg);
+  }
+
+  private live(): number {
+    if (this.c === 0) throw useOfDisposed();
+    return this.c;
+  }
+
+  private park(sg: number, kind: Kind, signal: AbortSignal | undefined): Promise<any> {
+    this.heap.sync();
+    return new Promise((resolve, reject) => {
+      const w = new Waiter(this, sg, kind, resolve, reject, signal);
+      this.waiters.set(sg, w);
+      if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
+    });
+  }
+
+  // ---- operations
+
+  /**
+   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
+   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
+   * channel is closed now or while parked, and with `signal.reason` if aborted first.
+   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
+   */
+  send(v: T, opts?: OpOptions): Promise<void> {
+    const c = this.live();
+    const signal = signalOf(opts);
+    const ep = this.put(v);
+    if (signal !== undefined && signal.aborted) {
+      this.drop(ep);
+      return Promise.reject(signal.reason);
+    }
+    const heap = this.heap;
+    const r = heap.core.chansend(heap.t, c, ep, 1);
+    if (r === R_DONE) return RESOLVED;
+    if (r === R_HANDOFF) {
+      const sg = heap.out();
+      if (sg !== 0) this.deliver(sg);
+      return RESOLVED;
+    }
+    if (r === R_PARKED) return this.park(heap.out(), Kind.Send, signal);
+    this.drop(ep);
+    if (r === R_CLOSED) return Promise.reject(sendOnClosed());
+    throw outOfMemory();
+  }
+
+  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
+  recv(opts?: OpOptions): Promise<T> {
+    return this.receive(Kind.Recv, opts);
+  }
+
+  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
+  recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    return this.receive(Kind.RecvOk, opts);
+  }
+
+  private receive(kind: Kind, opts: OpOptions | undefined): Promise<any> {
+    const c = this.live();
+    const signal = signalOf(opts);
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const heap = this.heap;
+    const ep = heap.scratch(this.size);
+    const r = heap.core.chanrecv(heap.t, c, ep, 1);
+    if (r === R_PARKED) return this.park(heap.out(), kind, signal);
+    if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
+      const value = this.take(ep);
+      if (r === R_HANDOFF) {
+        const sg = heap.out();
+        if (sg !== 0) this.deliver(sg);
+      }
+      return Promise.resolve(kind === Kind.Recv ? value : { value, ok: r !== R_CLOSED });
+    }
+    throw outOfMemory();
+  }
+
+  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
+   *  Throws ChannelError("send on closed channel") on a closed channel. */
+  trySend(v: T): boolean {
+    const c = this.live();
+    const ep = this.put(v);
+    const heap = this.heap;
+    const r = heap.core.chansend(heap.t, c, ep, 0);
+    if (r === R_DONE) return true;
+    if (r === R_HANDOFF) {
+      const sg = heap.out();
+      if (sg !== 0) this.deliver(sg);
+      return true;
+    }
+    this.drop(ep);
+    if (r === R_BLOCK) return false;
+    throw sendOnClosed();
+  }
+
+  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
+  tryRecv(): RecvResult<T> | undefined {
+    const c = this.live();
+    const heap = this.heap;
+    const ep = heap.scratch(this.size);
+    const r = heap.core.chanrecv(heap.t, c, ep, 0);
+    if (r === R_BLOCK) return undefined;
+    const value = this.take(ep);
+    if (r === R_HANDOFF) {
+      const sg = heap.out();
+      if (sg !== 0) this.deliver(sg);
+    }
+    return { value, ok: r !== R_CLOSED };
+  }
+
+  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
+   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
+   *  ChannelError("close of closed channel") the second time. */
+  close(): void {
+    const c = this.live();
+    const heap = this.heap;
+    if (heap.core.closechan(heap.t, c) === R_CLOSED_TWICE) throw closeOfClosed();
+    // Settle our own woken ops in wake order: receivers first, then senders, each FIFO.
+    let sg = heap.out();
+    while (sg !== 0) {
+      const next = heap.views.u32[(sg + S_LINK) >>> 2];
+      this.deliver(sg);
+      sg = next;
+    }
+  }
+
+  /** Closes the channel if open and releases its memory now; any later operation throws
+   *  ChannelError("use of disposed channel"). */
+  dispose(): void {
+    if (this.c === 0) return;
+    try {
+      this.close();
+    } catch (e) {
+      if (!(e instanceof ChannelError)) throw e;
+    }
+    const heap = this.heap;
+    if (!heap.shared) {
+      reclaim.unregister(this);
+      heap.core.freechan(this.c);
+    }
+    this.c = 0;
+    if (this.vals !== undefined) {
+      this.vals.length = 1;
+      this.freeHandles!.length = 0;
+    }
+  }
+
+  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (true) {
+      const { value, ok } = await this.recvOk();
+      if (!ok) return;
+      yield value;
+    }
+  }
+}
+
+/** Builds a channel on `heap` after checking the arguments. */
+export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown): Chan<T> {
+  const n = checkCapacity(cap);
+  if (codec !== undefined && !isCodec(codec)) {
+    throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
+  }
+  return new Chan<T>(heap, n, codec as Codec<T> | undefined);
+}

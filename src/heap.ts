@@ -1,0 +1,127 @@
+// heap: one instance of the Wasm core over one linear memory, as seen from this thread.
+//
+// The local heap (unshared memory) serves every channel of this thread that is not shared; a
+// SharedHeap (shared.ts) is the same core over a SharedArrayBuffer-backed memory. Each JS realm that
+// uses a memory gets its own instance and its own thread context `t` (id, out-words) and scratch
+// area `ep` where values are encoded before a core call.
+import type { Views } from "./codecs.js";
+import { outOfMemory } from "./errors.js";
+import { H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, T_OUT } from "./layout.js";
+
+/** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
+export interface Core {
+  heapInit(): void;
+  threadNew(): number;
+  alloc(size: number): number;
+  free(ptr: number): void;
+  makechan(elemsize: number, size: number): number;
+  chansend(t: number, c: number, ep: number, block: number): number;
+  chanrecv(t: number, c: number, ep: number, block: number): number;
+  closechan(t: number, c: number): number;
+  cancel(sg: number): number;
+  releaseSudog(sg: number): void;
+  freechan(c: number): void;
+}
+
+/** What `stats()` reports. */
+export interface Stats {
+  /** Live channels. */
+  channels: number;
+  /** Wait-queue entries of parked senders (a select parked on k send cases counts k). */
+  parkedSenders: number;
+  /** Wait-queue entries of parked receivers. */
+  parkedReceivers: number;
+  /** Bytes of linear memory allocated to channels, buffers and sudogs (pooled sudogs included). */
+  bytesInUse: number;
+}
+
+export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export class Heap {
+  /** Current views; replaced (never mutated) when the memory grows. */
+  views: Views;
+  /** This thread's context in the core. */
+  readonly t: number;
+  /** Scratch area for one value (8-aligned) and its size. */
+  ep = 0;
+  private epSize = 0;
+  private buffer: ArrayBufferLike;
+
+  constructor(readonly core: Core, readonly memory: WebAssembly.Memory, readonly shared: boolean) {
+    core.heapInit();
+    this.buffer = memory.buffer;
+    this.views = this.makeViews();
+    const t = core.threadNew();
+    if (t === 0) throw outOfMemory();
+    this.t = t;
+    this.sync();
+  }
+
+  private makeViews(): Views {
+    const b = this.buffer;
+    return {
+      shared: this.shared,
+      u8: new Uint8Array(b), i32: new Int32Array(b), u32: new Uint32Array(b),
+      f64: new Float64Array(b), i64: new BigInt64Array(b),
+    };
+  }
+
+  /** Rebuilds the views if the memory grew. Call after any core call that may have allocated. */
+  sync(): void {
+    const b = this.memory.buffer;
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.views = this.makeViews();
+    }
+  }
+
+  /** The scratch area, grown to at least `size` bytes. */
+  scratch(size: number): number {
+    if (size > this.epSize) {
+      const n = Math.max(size, 64, this.epSize * 2);
+      const ep = this.core.alloc(n);
+      if (ep === 0) throw outOfMemory();
+      if (this.ep !== 0) this.core.free(this.ep);
+      this.ep = ep;
+      this.epSize = n;
+      this.sync();
+    }
+    return this.ep;
+  }
+
+  /** The address the core left at T_OUT by the last call. */
+  out(): number {
+    return this.views.u32[(this.t + T_OUT) >>> 2];
+  }
+
+  stats(): Stats {
+    const u32 = this.views.u32;
+    return {
+      channels: u32[H_CHANNELS >>> 2],
+      parkedSenders: u32[H_PARKED_SEND >>> 2],
+      parkedReceivers: u32[H_PARKED_RECV >>> 2],
+      bytesInUse: u32[H_IN_USE >>> 2],
+    };
+  }
+}
+
+/** Instantiates the core from its bytes against `memory`. */
+export async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Core> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return instance.exports as unknown as Core;
+}
+
+/** The heap of this thread's local channels: unshared memory, so it works in any page or worker. */
+async function createLocalHeap(): Promise<Heap> {
+  const { localWasm } = await import("./generated/wasm.js");
+  const module = await WebAssembly.compile(decodeBase64(localWasm));
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+  return new Heap(await instantiate(module, memory), memory, false);
+}
+
+export const localHeap: Heap = await createLocalHeap();

@@ -1,0 +1,27 @@
+// wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
+import { Chan, ChanOptions, makeChan } from "./chan.js";
+import { localHeap, Stats } from "./heap.js";
+
+export { Chan } from "./chan.js";
+export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
+export { codecs } from "./codecs.js";
+export type { Codec } from "./codecs.js";
+export { ChannelError } from "./errors.js";
+export type { Stats } from "./heap.js";
+
+/**
+ * Go's `make(chan T, n)`: a channel with a buffer of `n` values (0, the default: unbuffered).
+ * With `{ codec }` its slots are typed (codecs.i32, codecs.bytes(64), ...); without, it carries any
+ * JS value by reference.
+ */
+export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
+  }
+  return makeChan<T>(localHeap, n, opts?.codec);
+}
+
+/** Counters of the local heap (this thread's unshared channels). */
+export function stats(): Stats {
+  return localHeap.stats();
+}

@@ -1,0 +1,101 @@
+// Memory layout of the channel core, shared by the AssemblyScript core (assembly/) and the TypeScript
+// bindings (src/). This one file is compiled by both compilers, so every offset and code is defined
+// once; it must stay plain constants (no types, no functions) so that both can read it.
+//
+// All addresses are byte addresses in the core's linear memory. Address 0 is never a valid object.
+
+// ---- Heap header: fixed addresses below MEMORY_BASE, so state lives in memory, not in Wasm globals
+// (globals and data segments are per instance; a shared memory has many instances).
+export const HEADER = 64;
+export const H_MAGIC = 64; //         "wchn" once the heap is initialised
+export const H_INIT = 68; //          0 untouched, 1 initialising, 2 ready
+export const H_ALLOC_LOCK = 72; //    guards the allocator fields below
+export const H_BUMP = 76; //          next never-used address
+export const H_IN_USE = 80; //        bytes handed out by alloc and not freed (block sizes)
+export const H_CHANNELS = 84; //      live channels
+export const H_PARKED_SEND = 88; //   sudogs in some sendq
+export const H_PARKED_RECV = 92; //   sudogs in some recvq
+export const H_POOL = 96; //          free list of default-size sudogs
+export const H_POOL_LEN = 100; //     its length (bounded by SUDOG_POOL_MAX)
+export const H_NEXT_ID = 104; //      counter for channel and thread ids
+export const H_GROW_EPOCH = 108; //   bumped on every memory.grow, so JS knows to rebuild views
+export const H_RAND = 112; //         xorshift state for select's poll order when no seed is given
+export const H_FREE = 128; //         NCLASSES free-list heads, one u32 per size class
+export const NCLASSES = 128;
+export const MEMORY_BASE = 1024; //   H_FREE + 4 * NCLASSES <= MEMORY_BASE
+export const HEAP_MAGIC = 0x6e686377; // "wchn"
+
+// ---- hchan: one block holding the header and, right after it, the ring buffer.
+export const C_LOCK = 0; //       lock word (0 free, 1 held)
+export const C_QCOUNT = 4; //     values in the ring
+export const C_DATAQSIZ = 8; //   ring capacity (the channel's cap)
+export const C_BUF = 12; //       address of slot 0
+export const C_ELEMSIZE = 16; //  bytes per slot
+export const C_CLOSED = 20; //    0 open, 1 closed
+export const C_SENDX = 24; //     next slot to write
+export const C_RECVX = 28; //     next slot to read
+export const C_RECVQ = 32; //     waitq of parked receivers (first, last)
+export const C_SENDQ = 40; //     waitq of parked senders (first, last)
+export const C_REFS = 48; //      references held by threads (shared channels)
+export const C_ID = 52; //        stable id for diagnostics
+export const C_MAGIC = 56; //     CHAN_MAGIC while alive, 0 once freed
+export const C_DISPOSED = 60; //  1 once disposed: every later op fails
+export const HCHAN_SIZE = 64;
+export const CHAN_MAGIC = 0x6e616863; // "chan"
+
+// ---- waitq: two words inside hchan.
+export const Q_FIRST = 0;
+export const Q_LAST = 4;
+
+// ---- sudog: one parked operation on one channel (Go's sudog). The "g" of a sudog is the sudog
+// whose state word the parked thread waits on: itself for a single op, the first case's for a select.
+export const S_NEXT = 0; //      next in its waitq
+export const S_PREV = 4; //      previous in its waitq
+export const S_C = 8; //         the channel
+export const S_G = 12; //        the sudog holding the park state (G_*)
+export const S_STATE = 16; //    park state, meaningful on a g only
+export const S_PARAM = 20; //    on a g: the sudog that completed it (Go's g.param)
+export const S_FLAGS = 24; //    F_* bits
+export const S_OWNER = 28; //    thread id of the parked thread
+export const S_CASE = 32; //     select case index, -1 for a single op
+export const S_LINK = 36; //     next in a list of sudogs to wake (closechan) or of a select's cases
+export const S_SIZE = 40; //     size of the elem area
+export const S_ELEM = 48; //     elem area (8-aligned), S_SIZE bytes
+export const SUDOG_INLINE = 16; // elem bytes of a pooled sudog
+export const SUDOG_POOL_MAX = 4096;
+
+export const F_SELECT = 1; //    part of a select: wakers must claim its g with compare-and-swap
+export const F_SUCCESS = 2; //   woken by a real communication (not by close)
+export const F_QUEUED = 4; //    currently linked in a waitq
+export const F_SEND = 8; //      a send (in sendq), else a receive (in recvq)
+
+// Park states of a g. Only WAITING -> CLAIMED -> READY and WAITING -> CANCELLED happen;
+// the compare-and-swap out of WAITING is the single point where a parked op's fate is decided.
+export const G_WAITING = 0;
+export const G_CLAIMED = 1; //   a waker won it and is moving the value
+export const G_READY = 2; //     the value is moved: the parked thread may read S_ELEM and release
+export const G_CANCELLED = 3; // the parked thread withdrew it (abort)
+
+// ---- thread context: one per JS realm attached to a heap.
+export const T_ID = 0; //        thread id (owner of its sudogs)
+export const T_OUT = 4; //       sudog result of the last call (woken, parked or list head)
+export const T_INDEX = 8; //     select: chosen case index
+export const T_SIZE = 16;
+
+// ---- select case records, written by JS at the cases address.
+export const K_C = 0; //         channel, 0 for a nil case
+export const K_DIR = 4; //       DIR_SEND or DIR_RECV
+export const K_ELEM = 8; //      address of the value to send / where to receive
+export const K_SG = 12; //       the case's sudog while parked
+export const CASE_SIZE = 16;
+export const DIR_RECV = 1;
+export const DIR_SEND = 2;
+
+// ---- result codes of the core's operations.
+export const R_BLOCK = 0; //     would block (non-blocking call): nothing happened
+export const R_DONE = 1; //      completed through the buffer
+export const R_HANDOFF = 2; //   completed with a parked partner, whose sudog is at T_OUT (wake it)
+export const R_PARKED = 3; //    parked: the new sudog is at T_OUT
+export const R_CLOSED = 4; //    send: channel closed (panic); recv: closed and empty (zero, ok=false)
+export const R_NOMEM = 5; //     out of memory
+export const R_CLOSED_TWICE = 6; // close of closed channel
