@@ -37,7 +37,7 @@ import { acquireSudog, releaseSudog } from "./sudog";
   return i == load<u32>(c, C_DATAQSIZ) ? 0 : i;
 }
 
-@inline function elemsize(c: usize): u32 {
+@inline export function elemsize(c: usize): u32 {
   return load<u32>(c, C_ELEMSIZE);
 }
 
@@ -56,8 +56,53 @@ export function ready(t: usize, sg: usize, success: bool): void {
 }
 
 /** True when `sg` belongs to the calling thread (so JS must settle it). */
-@inline function isLocal(t: usize, sg: usize): bool {
+@inline export function isLocal(t: usize, sg: usize): bool {
   return load<u32>(<usize>load<u32>(sg, S_G), S_OWNER) == load<u32>(t, T_ID);
+}
+
+// ---- the four ways a value moves (Go's send, recv and the buffer paths); all under the lock
+
+/** Hands the value at `ep` to the claimed parked receiver `sg`: the buffer is empty, or there is none. */
+export function sendTo(t: usize, c: usize, sg: usize, ep: usize): void {
+  memory.copy(sg + S_ELEM, ep, elemsize(c));
+  store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
+  ready(t, sg, true);
+}
+
+/** Receives into `ep` from the claimed parked sender `sg`: the buffer is full, or there is none.
+ *  Unbuffered: take the sender's value. Buffered: take the head of the ring and put the sender's
+ *  value at the tail, which is the same slot since the ring is full, so FIFO order is kept. */
+export function recvFrom(t: usize, c: usize, sg: usize, ep: usize): void {
+  const size = elemsize(c);
+  if (load<u32>(c, C_DATAQSIZ) == 0) {
+    memory.copy(ep, sg + S_ELEM, size);
+  } else {
+    const recvx = load<u32>(c, C_RECVX);
+    const slot = chanbuf(c, recvx);
+    memory.copy(ep, slot, size);
+    memory.copy(slot, sg + S_ELEM, size);
+    const next = advance(c, recvx);
+    store<u32>(c, next, C_RECVX);
+    store<u32>(c, next, C_SENDX);
+  }
+  store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
+  ready(t, sg, true);
+}
+
+/** Appends the value at `ep` to the ring; the caller checked that it is not full. */
+export function bufsend(c: usize, ep: usize): void {
+  const sendx = load<u32>(c, C_SENDX);
+  memory.copy(chanbuf(c, sendx), ep, elemsize(c));
+  store<u32>(c, advance(c, sendx), C_SENDX);
+  store<u32>(c, load<u32>(c, C_QCOUNT) + 1, C_QCOUNT);
+}
+
+/** Takes the head of the ring into `ep`; the caller checked that it is not empty. */
+export function bufrecv(c: usize, ep: usize): void {
+  const recvx = load<u32>(c, C_RECVX);
+  memory.copy(ep, chanbuf(c, recvx), elemsize(c));
+  store<u32>(c, advance(c, recvx), C_RECVX);
+  store<u32>(c, load<u32>(c, C_QCOUNT) - 1, C_QCOUNT);
 }
 
 // ---- make
@@ -96,19 +141,12 @@ export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
   }
   const sg = dequeue(c + C_RECVQ);
   if (sg != 0) {
-    // A parked receiver means the buffer is empty: hand the value straight to it.
-    memory.copy(sg + S_ELEM, ep, elemsize(c));
-    store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
-    ready(t, sg, true);
+    sendTo(t, c, sg, ep);
     unlock(l);
     return R_HANDOFF;
   }
-  const qcount = load<u32>(c, C_QCOUNT);
-  if (qcount < load<u32>(c, C_DATAQSIZ)) {
-    const sendx = load<u32>(c, C_SENDX);
-    memory.copy(chanbuf(c, sendx), ep, elemsize(c));
-    store<u32>(c, advance(c, sendx), C_SENDX);
-    store<u32>(c, qcount + 1, C_QCOUNT);
+  if (load<u32>(c, C_QCOUNT) < load<u32>(c, C_DATAQSIZ)) {
+    bufsend(c, ep);
     unlock(l);
     return R_DONE;
   }
@@ -147,31 +185,12 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   }
   const sg = dequeue(c + C_SENDQ);
   if (sg != 0) {
-    // A parked sender means the buffer is full (or there is none). Unbuffered: take its value.
-    // Buffered: take the head of the ring and put the sender's value at the tail, which is the
-    // same slot since the ring is full — FIFO order is kept.
-    if (load<u32>(c, C_DATAQSIZ) == 0) {
-      memory.copy(ep, sg + S_ELEM, size);
-    } else {
-      const recvx = load<u32>(c, C_RECVX);
-      const slot = chanbuf(c, recvx);
-      memory.copy(ep, slot, size);
-      memory.copy(slot, sg + S_ELEM, size);
-      const next = advance(c, recvx);
-      store<u32>(c, next, C_RECVX);
-      store<u32>(c, next, C_SENDX);
-    }
-    store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
-    ready(t, sg, true);
+    recvFrom(t, c, sg, ep);
     unlock(l);
     return R_HANDOFF;
   }
-  const qcount = load<u32>(c, C_QCOUNT);
-  if (qcount > 0) {
-    const recvx = load<u32>(c, C_RECVX);
-    memory.copy(ep, chanbuf(c, recvx), size);
-    store<u32>(c, advance(c, recvx), C_RECVX);
-    store<u32>(c, qcount - 1, C_QCOUNT);
+  if (load<u32>(c, C_QCOUNT) > 0) {
+    bufrecv(c, ep);
     unlock(l);
     return R_DONE;
   }

@@ -39,7 +39,7 @@ export interface Parked {
   settle(ch: Chan<any>, sg: number): void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+export const RESOLVED: Promise<void> = Promise.resolve();
 const enum Kind { Send, Recv, RecvOk }
 
 /** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
@@ -78,7 +78,7 @@ class Waiter<T> implements Parked {
     const ch = this.ch;
     if (ch.waiters.get(this.sg) !== this) return; // settled already
     if (ch.heap.core.cancel(this.sg) === 0) return; // a waker on another thread claimed it first
-    ch.waiters.delete(this.sg);
+    ch.forget(this.sg);
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     ch.heap.core.releaseSudog(this.sg);
     this.reject(this.signal!.reason);
@@ -132,11 +132,25 @@ export class Chan<T = unknown> {
 
   /** Validates `v` and writes it to the scratch area; returns the area. Throws before any change. */
   private put(v: unknown): number {
-    const heap = this.heap;
-    const ep = heap.scratch(this.size);
-    if (this.codec !== undefined) this.codec.write(heap.views, ep, v);
-    else heap.views.u32[ep >>> 2] = this.hold(v);
+    const ep = this.heap.scratch(this.size);
+    this.write(ep, v);
     return ep;
+  }
+
+  /** @internal Validates `v` and writes it at `addr` (a scratch area); `drop(addr)` undoes it. */
+  write(addr: number, v: unknown): void {
+    if (this.codec !== undefined) this.codec.write(this.heap.views, addr, v);
+    else this.heap.views.u32[addr >>> 2] = this.hold(v);
+  }
+
+  /** @internal Throws TypeError/RangeError unless `v` fits this channel. */
+  check(v: unknown): void {
+    if (this.codec !== undefined) this.codec.check(v);
+  }
+
+  /** @internal Bytes per value in the core. */
+  get elemSize(): number {
+    return this.size;
   }
 
   private hold(v: unknown): number {
@@ -158,6 +172,16 @@ export class Chan<T = unknown> {
     if (this.codec === undefined) this.release(this.heap.views.u32[addr >>> 2]);
   }
 
+  /** @internal The handle that `write` left at `addr` (untyped channels), else 0. */
+  heldAt(addr: number): number {
+    return this.codec === undefined ? this.heap.views.u32[addr >>> 2] : 0;
+  }
+
+  /** @internal Forgets a value by its handle from `heldAt`. */
+  unhold(h: number): void {
+    if (h !== 0) this.release(h);
+  }
+
   private release(h: number): unknown {
     if (h === 0) return undefined;
     const v = this.vals![h];
@@ -169,11 +193,28 @@ export class Chan<T = unknown> {
   /** @internal Settles the parked op of this thread whose sudog a core call returned. */
   deliver(sg: number): void {
     const w = this.waiters.get(sg)!;
-    this.waiters.delete(sg);
+    this.forget(sg);
     w.settle(this, sg);
   }
 
-  private live(): number {
+  /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
+   *  timer holds the process open only while someone waits). */
+  watch: ((parked: number) => void) | undefined = undefined;
+
+  /** @internal Remembers a parked op of this thread under its sudog. */
+  remember(sg: number, w: Parked): void {
+    this.waiters.set(sg, w);
+    if (this.watch !== undefined && this.waiters.size === 1) this.watch(1);
+  }
+
+  /** @internal Forgets a parked op (settled or withdrawn). */
+  forget(sg: number): void {
+    this.waiters.delete(sg);
+    if (this.watch !== undefined && this.waiters.size === 0) this.watch(0);
+  }
+
+  /** @internal The channel's address; throws once disposed. */
+  live(): number {
     if (this.c === 0) throw useOfDisposed();
     return this.c;
   }
@@ -182,7 +223,7 @@ export class Chan<T = unknown> {
     this.heap.sync();
     return new Promise((resolve, reject) => {
       const w = new Waiter(this, sg, kind, resolve, reject, signal);
-      this.waiters.set(sg, w);
+      this.remember(sg, w);
       if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
     });
   }

@@ -6,7 +6,7 @@
 // area `ep` where values are encoded before a core call.
 import type { Views } from "./codecs.js";
 import { outOfMemory } from "./errors.js";
-import { H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, T_OUT } from "./layout.js";
+import { H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, T_INDEX, T_OUT } from "./layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
 export interface Core {
@@ -21,6 +21,10 @@ export interface Core {
   cancel(sg: number): number;
   releaseSudog(sg: number): void;
   freechan(c: number): void;
+  selectgo(t: number, cases: number, ncases: number, block: number): number;
+  selectdone(t: number, g: number, ep: number): number;
+  selectcancel(g: number): number;
+  selectseed(t: number, seed: number): void;
 }
 
 /** What `stats()` reports. */
@@ -59,6 +63,7 @@ export class Heap {
     const t = core.threadNew();
     if (t === 0) throw outOfMemory();
     this.t = t;
+    core.selectseed(t, (Math.random() * 0x1_0000_0000) >>> 0);
     this.sync();
   }
 
@@ -92,6 +97,11 @@ export class Heap {
       this.sync();
     }
     return this.ep;
+  }
+
+  /** The case index the core left at T_INDEX by the last selectgo. */
+  index(): number {
+    return this.views.u32[(this.t + T_INDEX) >>> 2];
   }
 
   /** The address the core left at T_OUT by the last call. */

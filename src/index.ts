@@ -8,6 +8,9 @@ export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export { ChannelError } from "./errors.js";
 export type { Stats } from "./heap.js";
+export { select, recv, send } from "./select.js";
+export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
+export { after } from "./after.js";
 
 /**
  * Go's `make(chan T, n)`: a channel with a buffer of `n` values (0, the default: unbuffered).

@@ -80,14 +80,15 @@ export const G_CANCELLED = 3; // the parked thread withdrew it (abort)
 export const T_ID = 0; //        thread id (owner of its sudogs)
 export const T_OUT = 4; //       sudog result of the last call (woken, parked or list head)
 export const T_INDEX = 8; //     select: chosen case index
+export const T_RAND = 12; //     xorshift32 state of this thread's select poll order (never 0)
 export const T_SIZE = 16;
 
 // ---- select case records, written by JS at the cases address.
 export const K_C = 0; //         channel, 0 for a nil case
 export const K_DIR = 4; //       DIR_SEND or DIR_RECV
 export const K_ELEM = 8; //      address of the value to send / where to receive
-export const K_SG = 12; //       the case's sudog while parked
-export const CASE_SIZE = 16;
+export const CASE_SIZE = 12;
+// After the ncases case records, the core uses 2 * ncases u32 words as pollorder and lockorder.
 export const DIR_RECV = 1;
 export const DIR_SEND = 2;
 

@@ -1,0 +1,50 @@
+// after: Go's time.After, a channel (capacity 1) that receives the time once, `ms` after the call.
+//
+// The timer must not hold a Node process open on its own: it is unref'd, and ref'd only while some
+// receive or select of this thread is parked on the channel (Chan.watch). While nobody waits, the
+// timer holds the channel only weakly, so a dropped timeout (the select went another way) is
+// collectable at once, and its timer is cleared when it is.
+import { Chan } from "./chan.js";
+import { describe } from "./errors.js";
+import { localHeap } from "./heap.js";
+import { makeChan } from "./chan.js";
+
+type Timer = ReturnType<typeof setTimeout>;
+
+const clearOnCollect = new FinalizationRegistry<Timer>((timer) => clearTimeout(timer));
+
+function setRef(timer: Timer, on: boolean): void {
+  // Node's Timeout has ref/unref; browsers' timers are numbers and never hold anything open.
+  const t = timer as unknown as { ref?: () => void; unref?: () => void };
+  if (on) t.ref?.();
+  else t.unref?.();
+}
+
+/** A channel that receives `Date.now()` once, `ms` milliseconds from now (at once if `ms <= 0`). */
+export function after(ms: number): Chan<number> {
+  if (typeof ms !== "number" || Number.isNaN(ms)) {
+    throw new RangeError(`wasmchan: after(ms) needs a number of milliseconds, got ${describe(ms)}`);
+  }
+  const ch = makeChan<number>(localHeap, 1, undefined);
+  if (ms <= 0) {
+    ch.trySend(Date.now());
+    return ch;
+  }
+  const weak = new WeakRef(ch);
+  let strong: Chan<number> | undefined; // set while someone is parked on the channel
+  const timer = setTimeout(() => {
+    const c = strong ?? weak.deref();
+    strong = undefined;
+    if (c === undefined) return;
+    c.watch = undefined;
+    clearOnCollect.unregister(c);
+    c.trySend(Date.now());
+  }, Math.min(ms, 0x7fff_ffff));
+  setRef(timer, false);
+  ch.watch = (parked) => {
+    strong = parked > 0 ? ch : undefined;
+    setRef(timer, parked > 0);
+  };
+  clearOnCollect.register(ch, timer, ch);
+  return ch;
+}

@@ -1,0 +1,255 @@
+// select: Go's select statement over channels of one heap, run by the core's selectgo.
+//
+// JS lays the cases out in the heap's scratch area — CASE_SIZE records, then the core's poll/lock
+// order words, then one 8-aligned elem area per case — and makes one core call. If the select parks,
+// a SelectWaiter is remembered under each case's sudog in that case's channel; whichever channel's
+// core call completes one case hands that sudog back, and settling runs Go's pass 3 (selectdone)
+// right then, so the losing cases are gone before any other JS runs.
+// The waiter holds every case's channel: a parked select keeps all its channels alive together,
+// so none of them is reclaimed while another could still complete it.
+import { Chan, Parked } from "./chan.js";
+import { outOfMemory, sendOnClosed, signalOf } from "./errors.js";
+import type { Heap } from "./heap.js";
+import {
+  CASE_SIZE, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_HANDOFF, R_NOMEM, R_PARKED,
+  S_CASE, S_LINK,
+} from "./layout.js";
+
+const CASE = Symbol("wasmchan.case");
+
+/** A receive case, built by `recv(ch)`. */
+export interface RecvCase<T = unknown> {
+  readonly [CASE]: typeof DIR_RECV;
+  readonly ch: Chan<T> | null;
+}
+
+/** A send case, built by `send(ch, v)`. */
+export interface SendCase<T = unknown> {
+  readonly [CASE]: typeof DIR_SEND;
+  readonly ch: Chan<T> | null;
+  readonly value: T;
+}
+
+export type SelectCase = RecvCase<any> | SendCase<any>;
+
+/** What `select` resolves to: the case that ran (-1 for default), and for a receive what `recvOk` gives. */
+export interface SelectResult<T = unknown> {
+  index: number;
+  value: T;
+  ok: boolean;
+}
+
+export interface SelectOptions {
+  signal?: AbortSignal;
+  /** Go's `default:` — resolve with index -1 at once when no case is ready. */
+  default?: boolean;
+}
+
+function channelOf(ch: unknown, what: string): Chan<any> | null {
+  if (ch === null || ch === undefined) return null;
+  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
+  return ch;
+}
+
+/** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
+export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
+  return { [CASE]: DIR_RECV, ch: channelOf(ch, "recv") };
+}
+
+/** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
+export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
+  const c = channelOf(ch, "send");
+  if (c !== null) c.check(v);
+  return { [CASE]: DIR_SEND, ch: c, value: v };
+}
+
+const never = new Promise<never>(() => {});
+
+function blockForever(signal: AbortSignal | undefined): Promise<never> {
+  if (signal === undefined) return never;
+  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+}
+
+/**
+ * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its
+ * index. Among ready cases one is chosen uniformly at random. With `{ default: true }` it resolves
+ * with index -1 at once if none is ready. A send case on a closed channel rejects with
+ * ChannelError("send on closed channel"). All channels must belong to the same heap.
+ */
+export function select(cases: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  if (!Array.isArray(cases)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+  const signal = signalOf(opts);
+  const dflt = opts?.default === true;
+  const n = cases.length;
+  let heap: Heap | undefined;
+  let elemBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const k = cases[i];
+    if (k === null || typeof k !== "object" || (k[CASE] !== DIR_RECV && k[CASE] !== DIR_SEND)) {
+      throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
+    }
+    const ch = k.ch;
+    if (ch === null) continue;
+    ch.live();
+    if (heap === undefined) heap = ch.heap;
+    else if (ch.heap !== heap) throw new TypeError("wasmchan: select cases must all use channels of the same heap");
+    elemBytes += (ch.elemSize + 7) & ~7;
+  }
+  if (heap === undefined) {
+    // No channel at all: Go's select {} blocks forever; with default it takes the default.
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
+  }
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+
+  // Lay out the cases; the elem areas follow the cases and the core's 2*n order words.
+  const base = heap.scratch(n * CASE_SIZE + 8 * n + elemBytes);
+  const elems: number[] = new Array(n);
+  let at = base + n * CASE_SIZE + 8 * n;
+  const u32 = heap.views.u32;
+  for (let i = 0; i < n; i++) {
+    const k = cases[i];
+    const r = (base + i * CASE_SIZE) >>> 2;
+    const ch = k.ch;
+    if (ch === null) {
+      u32[r + (K_C >>> 2)] = 0;
+      elems[i] = 0;
+      continue;
+    }
+    u32[r + (K_C >>> 2)] = ch.c;
+    u32[r + (K_DIR >>> 2)] = k[CASE];
+    u32[r + (K_ELEM >>> 2)] = at;
+    elems[i] = at;
+    at += (ch.elemSize + 7) & ~7;
+  }
+  // Values last: writing an untyped value takes a handle, which every exit below must give back.
+  for (let i = 0; i < n; i++) {
+    const k = cases[i];
+    if (k[CASE] === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
+  }
+  const dropSends = (except: number): void => {
+    for (let i = 0; i < n; i++) {
+      const k = cases[i];
+      if (i !== except && k[CASE] === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
+    }
+  };
+
+  const r = heap.core.selectgo(heap.t, base, n, dflt ? 0 : 1);
+  if (r === R_PARKED) {
+    // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
+    const held = elems.map((a, i) => (a !== 0 && cases[i][CASE] === DIR_SEND ? cases[i].ch!.heldAt(a) : 0));
+    return park(heap, cases, held, heap.out(), signal);
+  }
+  if (r === R_BLOCK) {
+    dropSends(-1);
+    return Promise.resolve({ index: -1, value: undefined, ok: false });
+  }
+  if (r === R_NOMEM) {
+    dropSends(-1);
+    throw outOfMemory();
+  }
+  const index = heap.index();
+  const k = cases[index];
+  const ch = k.ch!;
+  if (k[CASE] === DIR_SEND) {
+    if (r === R_CLOSED) {
+      dropSends(-1);
+      return Promise.reject(sendOnClosed());
+    }
+    dropSends(index);
+    if (r === R_HANDOFF) wake(ch, heap.out());
+    return Promise.resolve({ index, value: undefined, ok: true });
+  }
+  // Read our value before waking anyone: settling a woken select reuses the scratch area.
+  const value = ch.take(elems[index]);
+  const out = r === R_HANDOFF ? heap.out() : 0;
+  dropSends(-1);
+  if (out !== 0) ch.deliver(out);
+  return Promise.resolve({ index, value, ok: r !== R_CLOSED });
+}
+
+function wake(ch: Chan<any>, sg: number): void {
+  if (sg !== 0) ch.deliver(sg);
+}
+
+function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: number,
+  signal: AbortSignal | undefined): Promise<SelectResult<any>> {
+  heap.sync();
+  return new Promise((resolve, reject) => {
+    const w = new SelectWaiter(heap, cases, held, g, resolve, reject, signal);
+    w.register();
+    if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
+  });
+}
+
+/** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
+class SelectWaiter implements Parked {
+  /** sudog of each case (0 for nil cases). */
+  private readonly sgs: number[];
+  private done = false;
+
+  constructor(
+    private readonly heap: Heap,
+    private readonly cases: readonly SelectCase[],
+    /** Handles of untyped send values (0 otherwise), to forget those not sent. */
+    private readonly held: number[],
+    private readonly g: number,
+    private readonly resolve: (r: SelectResult<any>) => void,
+    private readonly reject: (e: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.sgs = new Array(cases.length).fill(0);
+    const u32 = heap.views.u32;
+    for (let sg = g; sg !== 0; sg = u32[(sg + S_LINK) >>> 2]) this.sgs[u32[(sg + S_CASE) >>> 2]] = sg;
+  }
+
+  register(): void {
+    for (let i = 0; i < this.cases.length; i++) {
+      if (this.sgs[i] !== 0) this.cases[i].ch!.remember(this.sgs[i], this);
+    }
+  }
+
+  private unregister(): void {
+    this.done = true;
+    for (let i = 0; i < this.cases.length; i++) {
+      if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i]);
+    }
+    if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
+  }
+
+  /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
+  settle(): void {
+    this.unregister();
+    const heap = this.heap;
+    let size = 0;
+    for (const k of this.cases) if (k.ch !== null) size = Math.max(size, k.ch.elemSize);
+    const ep = heap.scratch(size);
+    const index = heap.core.selectdone(heap.t, this.g, ep);
+    const ok = heap.out() === 1;
+    const k = this.cases[index];
+    const ch = k.ch!;
+    // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
+    for (let i = 0; i < this.cases.length; i++) {
+      const c = this.cases[i];
+      if (c[CASE] === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
+    }
+    if (k[CASE] === DIR_SEND) {
+      if (ok) this.resolve({ index, value: undefined, ok: true });
+      else this.reject(sendOnClosed());
+      return;
+    }
+    this.resolve({ index, value: ch.take(ep), ok });
+  }
+
+  /** The signal aborted while parked. */
+  handleEvent(): void {
+    if (this.done) return;
+    if (this.heap.core.selectcancel(this.g) === 0) return; // another thread's waker won first
+    this.unregister();
+    for (let i = 0; i < this.cases.length; i++) {
+      const c = this.cases[i];
+      if (c[CASE] === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
+    }
+    this.reject(this.signal!.reason);
+  }
+}
