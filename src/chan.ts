@@ -219,8 +219,10 @@ export class Chan<T = unknown> {
     return this.c;
   }
 
-  private park(sg: number, kind: Kind, signal: AbortSignal | undefined): Promise<any> {
+  /** Parks the op whose new sudog the core just returned (it may have grown memory: sync first). */
+  private park(kind: Kind, signal: AbortSignal | undefined): Promise<any> {
     this.heap.sync();
+    const sg = this.heap.out();
     return new Promise((resolve, reject) => {
       const w = new Waiter(this, sg, kind, resolve, reject, signal);
       this.remember(sg, w);
@@ -252,7 +254,7 @@ export class Chan<T = unknown> {
       if (sg !== 0) this.deliver(sg);
       return RESOLVED;
     }
-    if (r === R_PARKED) return this.park(heap.out(), Kind.Send, signal);
+    if (r === R_PARKED) return this.park(Kind.Send, signal);
     this.drop(ep);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     throw outOfMemory();
@@ -275,7 +277,7 @@ export class Chan<T = unknown> {
     const heap = this.heap;
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
-    if (r === R_PARKED) return this.park(heap.out(), kind, signal);
+    if (r === R_PARKED) return this.park(kind, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
       const value = this.take(ep);
       if (r === R_HANDOFF) {

@@ -28,3 +28,12 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
 export function stats(): Stats {
   return localHeap.stats();
 }
+
+/**
+ * Seeds this thread's select poll-order random source (xorshift32; 0 means a fixed default), so a
+ * test can replay a run. Not part of the stable API: both cores derive the same choices from the
+ * same seed.
+ */
+export function __seedSelect(seed: number): void {
+  localHeap.core.selectseed(localHeap.t, seed >>> 0);
+}

@@ -136,6 +136,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
 
   const r = heap.core.selectgo(heap.t, base, n, dflt ? 0 : 1);
   if (r === R_PARKED) {
+    heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
     const held = elems.map((a, i) => (a !== 0 && cases[i][CASE] === DIR_SEND ? cases[i].ch!.heldAt(a) : 0));
     return park(heap, cases, held, heap.out(), signal);
@@ -174,7 +175,6 @@ function wake(ch: Chan<any>, sg: number): void {
 
 function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
-  heap.sync();
   return new Promise((resolve, reject) => {
     const w = new SelectWaiter(heap, cases, held, g, resolve, reject, signal);
     w.register();
