@@ -15,7 +15,7 @@
 import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
   C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
-  S_C, S_ELEM, S_FLAGS, S_G, S_LINK, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS,
+  S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_OUT,
   Q_FIRST, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
@@ -214,7 +214,7 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
 /** Go's closechan. Returns R_CLOSED_TWICE if already closed (the caller panics). Otherwise marks
  *  `c` closed and wakes every parked receiver (zero value, ok = false) and then every parked sender
  *  (which will panic), each queue in FIFO order. The caller's own sudogs are returned at T_OUT as a
- *  list linked through S_LINK, in wake order, for JS to settle; others are woken here. */
+ *  list linked through S_WAKE, in wake order, for JS to settle; others are woken here. */
 export function closechan(t: usize, c: usize): i32 {
   const l = c + C_LOCK;
   lock(l);
@@ -232,9 +232,9 @@ export function closechan(t: usize, c: usize): i32 {
       const sg = dequeue(q);
       if (sg == 0) break;
       if ((load<u32>(sg, S_FLAGS) & F_SEND) == 0) memory.fill(sg + S_ELEM, 0, size);
-      store<u32>(sg, 0, S_LINK);
+      store<u32>(sg, 0, S_WAKE);
       if (tail == 0) head = sg;
-      else store<u32>(tail, <u32>sg, S_LINK);
+      else store<u32>(tail, <u32>sg, S_WAKE);
       tail = sg;
     }
     if (q == c + C_SENDQ) break;
@@ -244,11 +244,11 @@ export function closechan(t: usize, c: usize): i32 {
   let localTail: usize = 0;
   let sg = head;
   while (sg != 0) {
-    const next = <usize>load<u32>(sg, S_LINK);
+    const next = <usize>load<u32>(sg, S_WAKE);
     if (isLocal(t, sg)) {
-      store<u32>(sg, 0, S_LINK);
+      store<u32>(sg, 0, S_WAKE);
       if (localTail == 0) local = sg;
-      else store<u32>(localTail, <u32>sg, S_LINK);
+      else store<u32>(localTail, <u32>sg, S_WAKE);
       localTail = sg;
     }
     ready(t, sg, false);

@@ -7,7 +7,7 @@
 // program that parks and wakes forever does not allocate.
 import {
   H_POOL, H_POOL_LEN, H_ALLOC_LOCK, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
-  S_PREV, S_SIZE, S_STATE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
+  S_PREV, S_SIZE, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
 } from "../src/layout";
 import { alloc, free } from "./alloc";
 import { lock, unlock } from "./lock";
@@ -44,6 +44,7 @@ export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
   store<u32>(sg, owner, S_OWNER);
   store<i32>(sg, -1, S_CASE);
   store<u32>(sg, 0, S_LINK);
+  store<u32>(sg, 0, S_WAKE);
   return sg;
 }
 

@@ -16,7 +16,7 @@ import {
 import type { Heap } from "./heap.js";
 import {
   C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED,
-  S_ELEM, S_FLAGS, S_LINK,
+  S_ELEM, S_FLAGS, S_WAKE,
 } from "./layout.js";
 
 /** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
@@ -332,7 +332,7 @@ export class Chan<T = unknown> {
     // Settle our own woken ops in wake order: receivers first, then senders, each FIFO.
     let sg = heap.out();
     while (sg !== 0) {
-      const next = heap.views.u32[(sg + S_LINK) >>> 2];
+      const next = heap.views.u32[(sg + S_WAKE) >>> 2];
       this.deliver(sg);
       sg = next;
     }
