@@ -10,7 +10,7 @@
 //   the same sizes forever runs in constant memory;
 // - H_IN_USE is the sum of the sizes of the blocks handed out and not yet freed.
 import {
-  H_ALLOC_LOCK, H_BUMP, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_RAND, HEAP_MAGIC,
+  H_ALLOC_LOCK, H_BUMP, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
   MEMORY_BASE, NCLASSES,
 } from "../src/layout";
 import { lock, unlock } from "./lock";
@@ -33,12 +33,13 @@ function classSize(k: u32): usize {
   return <usize>(q + 1) << (b - 2);
 }
 
-/** Initialises the heap header once per memory; safe to call from every instance at once. */
-export function heapInit(): void {
+/** Initialises the heap header once per memory, with the heap's random id `uid`; safe to call from
+ *  every instance at once (the first one initialises, the others wait for it). */
+export function heapInit(uid: u32): void {
   if (atomic.cmpxchg<u32>(H_INIT, 0, 1) == 0) {
     store<u32>(H_BUMP, MEMORY_BASE);
     store<u32>(H_NEXT_ID, 1);
-    store<u32>(H_RAND, 0x9e3779b9);
+    store<u32>(H_UID, uid);
     store<u32>(H_MAGIC, HEAP_MAGIC);
     atomic.store<u32>(H_INIT, 2);
     return;

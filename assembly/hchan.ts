@@ -17,7 +17,7 @@ import {
   C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_OUT,
-  Q_FIRST, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+  Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { alloc, free, nextId } from "./alloc";
 import { lock, unlock } from "./lock";
@@ -137,7 +137,7 @@ export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
   lock(l);
   if (load<u32>(c, C_CLOSED) != 0) {
     unlock(l);
-    return R_CLOSED;
+    return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
   }
   const sg = dequeue(c + C_RECVQ);
   if (sg != 0) {
@@ -181,7 +181,7 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   if (load<u32>(c, C_CLOSED) != 0 && load<u32>(c, C_QCOUNT) == 0) {
     unlock(l);
     memory.fill(ep, 0, size);
-    return R_CLOSED;
+    return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
   }
   const sg = dequeue(c + C_SENDQ);
   if (sg != 0) {
@@ -216,11 +216,32 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
  *  (which will panic), each queue in FIFO order. The caller's own sudogs are returned at T_OUT as a
  *  list linked through S_WAKE, in wake order, for JS to settle; others are woken here. */
 export function closechan(t: usize, c: usize): i32 {
+  return closeOrDispose(t, c, false);
+}
+
+/** Disposes `c` for every thread: closes it if open (waking as closechan does, list at T_OUT) and
+ *  makes every later operation fail with R_DISPOSED. Its memory goes when the last ref is released. */
+export function chandispose(t: usize, c: usize): i32 {
+  return closeOrDispose(t, c, true);
+}
+
+function closeOrDispose(t: usize, c: usize, dispose: bool): i32 {
   const l = c + C_LOCK;
   lock(l);
+  if (load<u32>(c, C_DISPOSED) != 0) {
+    unlock(l);
+    store<u32>(t, 0, T_OUT);
+    return R_DISPOSED;
+  }
+  if (dispose) {
+    // A disposed channel is closed and drained: nothing buffered is ever received.
+    store<u32>(c, 1, C_DISPOSED);
+    store<u32>(c, 0, C_QCOUNT);
+  }
   if (load<u32>(c, C_CLOSED) != 0) {
     unlock(l);
-    return R_CLOSED_TWICE;
+    store<u32>(t, 0, T_OUT);
+    return dispose ? R_DONE : R_CLOSED_TWICE;
   }
   store<u32>(c, 1, C_CLOSED);
   // Collect under the lock, wake after it (as Go does): once READY a sudog may be released.
@@ -292,6 +313,37 @@ export function freechan(c: usize): void {
   store<u32>(c, 0, C_MAGIC);
   atomic.sub<u32>(H_CHANNELS, 1);
   free(c);
+}
+
+// ---- references (shared channels): C_REFS counts the threads' Chan objects and the descriptors
+// from share() not yet attached (C_SHARES of them). The channel is freed when it reaches zero.
+
+/** A descriptor is about to leave this thread: it holds a reference until attached. */
+export function chanshare(c: usize): void {
+  atomic.add<u32>(c + C_SHARES, 1);
+  atomic.add<u32>(c + C_REFS, 1);
+}
+
+/** A thread attaches `c` (whose id the caller checked): takes over a descriptor's reference if one
+ *  is pending, else adds one. Returns 0 if the channel was freed already. */
+export function chanattach(c: usize, id: u32): i32 {
+  while (true) {
+    const shares = atomic.load<u32>(c + C_SHARES);
+    if (shares == 0) break;
+    if (atomic.cmpxchg<u32>(c + C_SHARES, shares, shares - 1) == shares) return 1;
+  }
+  while (true) {
+    const refs = atomic.load<u32>(c + C_REFS);
+    if (refs == 0 || load<u32>(c, C_MAGIC) != CHAN_MAGIC || load<u32>(c, C_ID) != id) return 0;
+    if (atomic.cmpxchg<u32>(c + C_REFS, refs, refs + 1) == refs) return 1;
+  }
+}
+
+/** Drops one reference; frees the channel with the last one and returns 1 then. */
+export function chanrelease(c: usize): i32 {
+  if (atomic.sub<u32>(c + C_REFS, 1) != 1) return 0;
+  freechan(c);
+  return 1;
 }
 
 /** Len/cap/closed for JS callers that cannot read memory directly. */

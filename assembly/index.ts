@@ -3,7 +3,9 @@ import { T_ID, T_RAND, T_SIZE } from "../src/layout";
 import { alloc, nextId } from "./alloc";
 
 export { heapInit, alloc, free } from "./alloc";
-export { makechan, chansend, chanrecv, closechan, cancel, freechan } from "./hchan";
+export {
+  makechan, chansend, chanrecv, closechan, chandispose, cancel, freechan, chanshare, chanattach, chanrelease,
+} from "./hchan";
 export { releaseSudog } from "./sudog";
 export { selectgo, selectdone, selectcancel, selectseed } from "./select";
 

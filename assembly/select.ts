@@ -10,7 +10,7 @@
 // - locks are always taken in increasing channel address and each distinct channel once, so two
 //   selects (or a select and a single op) never deadlock.
 import {
-  C_CLOSED, C_DATAQSIZ, C_LOCK, C_QCOUNT, C_RECVQ, C_SENDQ, CASE_SIZE, DIR_SEND, F_SELECT, F_SEND,
+  C_CLOSED, C_DISPOSED, R_DISPOSED, C_DATAQSIZ, C_LOCK, C_QCOUNT, C_RECVQ, C_SENDQ, CASE_SIZE, DIR_SEND, F_SELECT, F_SEND,
   F_SUCCESS, G_CANCELLED, G_READY, G_WAITING, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DONE,
   R_HANDOFF, R_NOMEM, R_PARKED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, T_ID,
   T_INDEX, T_OUT, T_RAND,
@@ -138,7 +138,8 @@ function releaseAll(g: usize): void {
  * poll and lock orders). Cases with channel 0 are nil: never ready.
  * Among the ready cases one is chosen uniformly at random; its index goes to T_INDEX and the result
  * is, as for chansend/chanrecv: R_DONE (buffer), R_HANDOFF (parked partner woken; at T_OUT if it is
- * ours), R_CLOSED (a send case on a closed channel: panic; a recv case: zero value, ok = false).
+ * ours), R_CLOSED (a send case on a closed channel: panic; a recv case: zero value, ok = false),
+ * R_DISPOSED (that case's channel was disposed).
  * When none is ready: R_BLOCK if `!block`, else the select parks: one sudog per non-nil case is
  * queued and the g (first sudog) is at T_OUT: R_PARKED; or R_NOMEM with nothing queued.
  * The caller handles "no non-nil case" itself (it would park forever).
@@ -167,7 +168,9 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
     const c = <usize>load<u32>(k, K_C);
     const ep = <usize>load<u32>(k, K_ELEM);
     let r: i32 = -1;
-    if (load<u32>(k, K_DIR) == DIR_SEND) {
+    if (load<u32>(c, C_DISPOSED) != 0) {
+      r = R_DISPOSED;
+    } else if (load<u32>(k, K_DIR) == DIR_SEND) {
       if (load<u32>(c, C_CLOSED) != 0) {
         r = R_CLOSED;
       } else {

@@ -9,15 +9,34 @@
 // - a Waiter is in `waiters` exactly while its sudog is queued or claimed and not yet settled;
 // - nothing global points at a Waiter: a channel nobody can reach takes its parked ops with it;
 // - an abort after the op completed finds no Waiter and does nothing (completed stays completed).
+// On a SharedHeap another thread may complete our parked op instead: it marks the sudog's g READY and
+// notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
+// thread still settles synchronously, then notifies to end that wait.
 import { Codec, isCodec } from "./codecs.js";
 import {
-  ChannelError, checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
+  checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import {
-  C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED,
-  S_ELEM, S_FLAGS, S_WAKE,
+  C_ID, C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  R_PARKED, S_ELEM, S_FLAGS, S_WAKE,
 } from "./layout.js";
+
+/** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
+const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
+
+export const DESCRIPTOR_VERSION = 1;
+
+/** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
+export interface ChanDescriptor {
+  wasmchan: number;
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  c: number;
+  id: number;
+  cap: number;
+  codec: string;
+}
 
 /** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
 export interface RecvResult<T> {
@@ -57,6 +76,7 @@ class Waiter<T> implements Parked {
     const heap = ch.heap;
     const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
     if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
+    if (heap.shared) heap.wakeOwn(sg);
     if (this.kind === Kind.Send) {
       if ((flags & F_SUCCESS) === 0) {
         ch.drop(sg + S_ELEM);
@@ -80,13 +100,22 @@ class Waiter<T> implements Parked {
     if (ch.heap.core.cancel(this.sg) === 0) return; // a waker on another thread claimed it first
     ch.forget(this.sg);
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
+    if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
     ch.heap.core.releaseSudog(this.sg);
     this.reject(this.signal!.reason);
   }
 }
 
-/** Frees the linear memory of local channels that nobody can reach. */
-const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }) => heap.core.freechan(c));
+/** Frees a local channel nobody can reach; drops this thread's reference to a shared one (freed with
+ *  the last reference, from whichever thread drops it). */
+const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }) => {
+  if (heap.shared) {
+    heap.forgetChan(c);
+    heap.core.chanrelease(c);
+  } else {
+    heap.core.freechan(c);
+  }
+});
 
 /**
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
@@ -103,19 +132,24 @@ export class Chan<T = unknown> {
   private readonly vals: unknown[] | undefined;
   private readonly freeHandles: number[] | undefined;
 
-  /** @internal Use `chan()` or `heap.chan()`. */
-  constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined) {
+  /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
+   *  holds a reference to (attach). */
+  constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined, existing = 0) {
     this.size = codec === undefined ? 4 : codec.size;
     this.capacity = cap;
     if (codec === undefined) {
       this.vals = [undefined];
       this.freeHandles = [];
     }
-    const c = heap.core.makechan(this.size, cap);
-    if (c === 0) throw outOfMemory();
-    heap.sync();
+    let c = existing;
+    if (c === 0) {
+      c = heap.core.makechan(this.size, cap);
+      if (c === 0) throw outOfMemory();
+      heap.sync();
+    }
     this.c = c;
-    if (!heap.shared) reclaim.register(this, { heap, c }, this);
+    if (heap.shared) heap.rememberChan(c, this);
+    reclaim.register(this, { heap, c }, this);
   }
 
   /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
@@ -227,7 +261,17 @@ export class Chan<T = unknown> {
       const w = new Waiter(this, sg, kind, resolve, reject, signal);
       this.remember(sg, w);
       if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
+      if (this.heap.shared) {
+        this.heap.waitAsync(sg, () => this.waiters.get(sg) !== w, () => this.deliver(sg));
+      }
     });
+  }
+
+  /** Throws the error for a failed core result (after the caller gave back what it put). */
+  private fail(r: number): never {
+    if (r === R_DISPOSED) throw useOfDisposed();
+    if (r === R_NOMEM) throw outOfMemory();
+    throw new Error(`wasmchan: unexpected core result ${r}`);
   }
 
   // ---- operations
@@ -257,7 +301,7 @@ export class Chan<T = unknown> {
     if (r === R_PARKED) return this.park(Kind.Send, signal);
     this.drop(ep);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
-    throw outOfMemory();
+    this.fail(r);
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
@@ -286,7 +330,7 @@ export class Chan<T = unknown> {
       }
       return Promise.resolve(kind === Kind.Recv ? value : { value, ok: r !== R_CLOSED });
     }
-    throw outOfMemory();
+    this.fail(r);
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
@@ -304,7 +348,8 @@ export class Chan<T = unknown> {
     }
     this.drop(ep);
     if (r === R_BLOCK) return false;
-    throw sendOnClosed();
+    if (r === R_CLOSED) throw sendOnClosed();
+    this.fail(r);
   }
 
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
@@ -314,6 +359,7 @@ export class Chan<T = unknown> {
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, 0);
     if (r === R_BLOCK) return undefined;
+    if (r === R_DISPOSED) this.fail(r);
     const value = this.take(ep);
     if (r === R_HANDOFF) {
       const sg = heap.out();
@@ -328,8 +374,15 @@ export class Chan<T = unknown> {
   close(): void {
     const c = this.live();
     const heap = this.heap;
-    if (heap.core.closechan(heap.t, c) === R_CLOSED_TWICE) throw closeOfClosed();
-    // Settle our own woken ops in wake order: receivers first, then senders, each FIFO.
+    const r = heap.core.closechan(heap.t, c);
+    if (r === R_CLOSED_TWICE) throw closeOfClosed();
+    if (r === R_DISPOSED) this.fail(r);
+    this.settleWoken();
+  }
+
+  /** Settles our own ops woken by close/dispose, in wake order: receivers first, then senders. */
+  private settleWoken(): void {
+    const heap = this.heap;
     let sg = heap.out();
     while (sg !== 0) {
       const next = heap.views.u32[(sg + S_WAKE) >>> 2];
@@ -338,25 +391,111 @@ export class Chan<T = unknown> {
     }
   }
 
-  /** Closes the channel if open and releases its memory now; any later operation throws
-   *  ChannelError("use of disposed channel"). */
+  /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
+   *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
+   *  throws ChannelError("use of disposed channel"). */
   dispose(): void {
-    if (this.c === 0) return;
-    try {
-      this.close();
-    } catch (e) {
-      if (!(e instanceof ChannelError)) throw e;
-    }
+    const c = this.c;
+    if (c === 0) return;
     const heap = this.heap;
-    if (!heap.shared) {
-      reclaim.unregister(this);
-      heap.core.freechan(this.c);
-    }
+    if (heap.core.chandispose(heap.t, c) === R_DONE) this.settleWoken();
+    reclaim.unregister(this);
     this.c = 0;
+    if (heap.shared) {
+      heap.forgetChan(c);
+      heap.core.chanrelease(c);
+    } else {
+      heap.core.freechan(c);
+    }
     if (this.vals !== undefined) {
       this.vals.length = 1;
       this.freeHandles!.length = 0;
     }
+  }
+
+  // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
+
+  private blocking(what: string): number {
+    const c = this.live();
+    if (!this.heap.shared) {
+      throw new TypeError(`wasmchan: ${what} blocks the thread, so it needs a channel of a SharedHeap that other threads can complete`);
+    }
+    if (!canBlock) throw new TypeError(`wasmchan: ${what} cannot block a browser's main thread; use the Promise form`);
+    return c;
+  }
+
+  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken.
+   *  Throws ChannelError("send on closed channel") if the channel is or gets closed. */
+  sendSync(v: T): void {
+    const c = this.blocking("sendSync");
+    const ep = this.put(v);
+    const heap = this.heap;
+    const r = heap.core.chansend(heap.t, c, ep, 1);
+    if (r === R_DONE) return;
+    if (r === R_HANDOFF) {
+      const sg = heap.out();
+      if (sg !== 0) this.deliver(sg);
+      return;
+    }
+    if (r === R_PARKED) {
+      heap.sync();
+      const sg = heap.out();
+      heap.block(sg);
+      const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+      if (!ok) this.drop(sg + S_ELEM);
+      heap.core.releaseSudog(sg);
+      if (!ok) throw sendOnClosed();
+      return;
+    }
+    this.drop(ep);
+    if (r === R_CLOSED) throw sendOnClosed();
+    this.fail(r);
+  }
+
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
+  recvSync(): T {
+    return this.recvSyncOk().value;
+  }
+
+  /** Go's `v, ok := <-ch`, blocking this thread. */
+  recvSyncOk(): RecvResult<T> {
+    const c = this.blocking("recvSync");
+    const heap = this.heap;
+    const ep = heap.scratch(this.size);
+    const r = heap.core.chanrecv(heap.t, c, ep, 1);
+    if (r === R_PARKED) {
+      heap.sync();
+      const sg = heap.out();
+      heap.block(sg);
+      const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+      const value = this.take(sg + S_ELEM);
+      heap.core.releaseSudog(sg);
+      return { value, ok };
+    }
+    if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
+      const value = this.take(ep);
+      if (r === R_HANDOFF) {
+        const sg = heap.out();
+        if (sg !== 0) this.deliver(sg);
+      }
+      return { value, ok: r !== R_CLOSED };
+    }
+    this.fail(r);
+  }
+
+  /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
+   *  there. Until attached, the descriptor keeps the channel alive. */
+  share(): ChanDescriptor {
+    const c = this.live();
+    const heap = this.heap;
+    if (!heap.shared) {
+      throw new TypeError("wasmchan: only channels of a SharedHeap can be shared; local channels live in one thread's memory");
+    }
+    heap.core.chanshare(c);
+    return {
+      wasmchan: DESCRIPTOR_VERSION, memory: heap.memory, module: heap.module, c,
+      id: heap.views.u32[(c + C_ID) >>> 2], cap: this.capacity, codec: this.codec!.name,
+    };
   }
 
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */

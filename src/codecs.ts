@@ -220,3 +220,15 @@ export const codecs = { i32, u32, f64, i64, bool, bytes, string, json };
 export function isCodec(c: unknown): c is Codec {
   return made.has(c as Codec);
 }
+
+/** The codec a name from `codec.name` stands for ("i32", "bytes(16)", ...), or undefined. */
+export function codecFromName(name: unknown): Codec | undefined {
+  if (typeof name !== "string") return undefined;
+  const fixed = (codecs as Record<string, unknown>)[name];
+  if (fixed !== undefined && typeof fixed !== "function") return fixed as Codec;
+  const m = /^(bytes|string|json)\((\d{1,10})\)$/.exec(name);
+  if (m === null) return undefined;
+  const n = Number(m[2]);
+  if (n > 0x7fff_0000) return undefined;
+  return codecs[m[1] as "bytes" | "string" | "json"](n) as Codec;
+}

@@ -6,11 +6,13 @@
 // area `ep` where values are encoded before a core call.
 import type { Views } from "./codecs.js";
 import { outOfMemory } from "./errors.js";
-import { H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, T_INDEX, T_OUT } from "./layout.js";
+import {
+  G_CANCELLED, G_READY, H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, S_STATE, T_INDEX, T_OUT,
+} from "./layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
 export interface Core {
-  heapInit(): void;
+  heapInit(uid: number): void;
   threadNew(): number;
   alloc(size: number): number;
   free(ptr: number): void;
@@ -21,6 +23,10 @@ export interface Core {
   cancel(sg: number): number;
   releaseSudog(sg: number): void;
   freechan(c: number): void;
+  chandispose(t: number, c: number): number;
+  chanshare(c: number): void;
+  chanattach(c: number, id: number): number;
+  chanrelease(c: number): number;
   selectgo(t: number, cases: number, ncases: number, block: number): number;
   selectdone(t: number, g: number, ep: number): number;
   selectcancel(g: number): number;
@@ -37,6 +43,10 @@ export interface Stats {
   parkedReceivers: number;
   /** Bytes of linear memory allocated to channels, buffers and sudogs (pooled sudogs included). */
   bytesInUse: number;
+}
+
+function randomU32(): number {
+  return (Math.random() * 0x1_0000_0000) >>> 0;
 }
 
 export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -56,14 +66,15 @@ export class Heap {
   private epSize = 0;
   private buffer: ArrayBufferLike;
 
-  constructor(readonly core: Core, readonly memory: WebAssembly.Memory, readonly shared: boolean) {
-    core.heapInit();
+  constructor(readonly core: Core, readonly memory: WebAssembly.Memory, readonly shared: boolean,
+    readonly module: WebAssembly.Module) {
+    core.heapInit(randomU32() || 1);
     this.buffer = memory.buffer;
     this.views = this.makeViews();
     const t = core.threadNew();
     if (t === 0) throw outOfMemory();
     this.t = t;
-    core.selectseed(t, (Math.random() * 0x1_0000_0000) >>> 0);
+    core.selectseed(t, randomU32());
     this.sync();
   }
 
@@ -109,6 +120,79 @@ export class Heap {
     return this.views.u32[(this.t + T_OUT) >>> 2];
   }
 
+  // ---- this thread's Chan object of each shared channel it holds (one per channel, so that every
+  // op of this thread on a channel meets the same `waiters`)
+
+  private readonly chans = new Map<number, WeakRef<object>>();
+
+  rememberChan(c: number, ch: object): void {
+    this.chans.set(c, new WeakRef(ch));
+  }
+
+  forgetChan(c: number): void {
+    this.chans.delete(c);
+  }
+
+  /** This thread's live Chan object for shared channel `c`, if any. */
+  chanAt(c: number): object | undefined {
+    return this.chans.get(c)?.deref();
+  }
+
+  // ---- parking on shared memory: another thread completes our parked op and notifies its g
+
+  private asyncWaits = 0;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  /** Holds Node's event loop open while async waits are pending: a pending Atomics.waitAsync
+   *  does not, and a process whose only work is a parked receive must not exit. */
+  private holdOpen(delta: number): void {
+    this.asyncWaits += delta;
+    if (this.asyncWaits > 0 && this.keepAlive === undefined) {
+      this.keepAlive = setInterval(() => {}, 0x3fff_ffff);
+    } else if (this.asyncWaits === 0 && this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  /**
+   * Waits (without blocking) until the parked g `g` is G_READY, then calls `onReady` — unless
+   * `settled()` says this thread settled it already (a waker on this thread settles synchronously
+   * and then notifies, which ends this wait). A withdrawn (G_CANCELLED) g ends the wait silently.
+   */
+  waitAsync(g: number, settled: () => boolean, onReady: () => void): void {
+    const idx = (g + S_STATE) >>> 2;
+    this.holdOpen(1);
+    const step = (): void => {
+      if (settled()) return this.holdOpen(-1);
+      const i32 = this.views.i32;
+      const st = Atomics.load(i32, idx);
+      if (st === G_READY) {
+        this.holdOpen(-1);
+        return onReady();
+      }
+      if (st === G_CANCELLED) return this.holdOpen(-1);
+      const r = Atomics.waitAsync(i32, idx, st);
+      if (r.async) r.value.then(step);
+      else step();
+    };
+    step();
+  }
+
+  /** Ends this thread's own pending waitAsync on `g` after settling it here. */
+  wakeOwn(g: number): void {
+    Atomics.notify(this.views.i32, (g + S_STATE) >>> 2);
+  }
+
+  /** Blocks this thread (Atomics.wait) until the parked g `g` is G_READY. */
+  block(g: number): void {
+    const i32 = this.views.i32;
+    const idx = (g + S_STATE) >>> 2;
+    for (let st = Atomics.load(i32, idx); st !== G_READY; st = Atomics.load(i32, idx)) {
+      Atomics.wait(i32, idx, st);
+    }
+  }
+
   stats(): Stats {
     const u32 = this.views.u32;
     return {
@@ -131,7 +215,7 @@ async function createLocalHeap(): Promise<Heap> {
   const { localWasm } = await import("./generated/wasm.js");
   const module = await WebAssembly.compile(decodeBase64(localWasm));
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
-  return new Heap(await instantiate(module, memory), memory, false);
+  return new Heap(await instantiate(module, memory), memory, false, module);
 }
 
 export const localHeap: Heap = await createLocalHeap();

@@ -1,6 +1,7 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
 import { Chan, ChanOptions, makeChan } from "./chan.js";
 import { localHeap, Stats } from "./heap.js";
+import { afterOn } from "./after.js";
 
 export { Chan } from "./chan.js";
 export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
@@ -10,7 +11,8 @@ export { ChannelError } from "./errors.js";
 export type { Stats } from "./heap.js";
 export { select, recv, send } from "./select.js";
 export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
-export { after } from "./after.js";
+export { SharedHeap, attach } from "./shared.js";
+export type { ChanDescriptor } from "./chan.js";
 
 /**
  * Go's `make(chan T, n)`: a channel with a buffer of `n` values (0, the default: unbuffered).
@@ -23,6 +25,17 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
   }
   return makeChan<T>(localHeap, n, opts?.codec);
 }
+
+/**
+ * Go's `time.After(ms)`: a channel (capacity 1) that receives `Date.now()` once, `ms` milliseconds
+ * from now (at once if `ms <= 0`). Its timer keeps Node's event loop alive only while someone is
+ * parked on the channel.
+ */
+export function after(ms: number): Chan<number> {
+  return afterOn(ms, newTimerChan);
+}
+
+const newTimerChan = (): Chan<number> => makeChan<number>(localHeap, 1, undefined);
 
 /** Counters of the local heap (this thread's unshared channels). */
 export function stats(): Stats {

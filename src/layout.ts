@@ -19,7 +19,7 @@ export const H_POOL = 96; //          free list of default-size sudogs
 export const H_POOL_LEN = 100; //     its length (bounded by SUDOG_POOL_MAX)
 export const H_NEXT_ID = 104; //      counter for channel and thread ids
 export const H_GROW_EPOCH = 108; //   bumped on every memory.grow, so JS knows to rebuild views
-export const H_RAND = 112; //         xorshift state for select's poll order when no seed is given
+export const H_UID = 112; //          random id of this heap, given at creation (attach finds heaps by it)
 export const H_FREE = 128; //         NCLASSES free-list heads, one u32 per size class
 export const NCLASSES = 128;
 export const MEMORY_BASE = 1024; //   H_FREE + 4 * NCLASSES <= MEMORY_BASE
@@ -40,7 +40,8 @@ export const C_REFS = 48; //      references held by threads (shared channels)
 export const C_ID = 52; //        stable id for diagnostics
 export const C_MAGIC = 56; //     CHAN_MAGIC while alive, 0 once freed
 export const C_DISPOSED = 60; //  1 once disposed: every later op fails
-export const HCHAN_SIZE = 64;
+export const C_SHARES = 64; //    descriptors from share() not yet attached; each holds one of C_REFS
+export const HCHAN_SIZE = 72; //  keeps the ring 8-aligned
 export const CHAN_MAGIC = 0x6e616863; // "chan"
 
 // ---- waitq: two words inside hchan.
@@ -101,3 +102,4 @@ export const R_PARKED = 3; //    parked: the new sudog is at T_OUT
 export const R_CLOSED = 4; //    send: channel closed (panic); recv: closed and empty (zero, ok=false)
 export const R_NOMEM = 5; //     out of memory
 export const R_CLOSED_TWICE = 6; // close of closed channel
+export const R_DISPOSED = 7; //  the channel was disposed

@@ -8,10 +8,10 @@
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
 import { Chan, Parked } from "./chan.js";
-import { outOfMemory, sendOnClosed, signalOf } from "./errors.js";
+import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import type { Heap } from "./heap.js";
 import {
-  CASE_SIZE, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_HANDOFF, R_NOMEM, R_PARKED,
+  CASE_SIZE, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
   S_CASE, S_LINK,
 } from "./layout.js";
 
@@ -145,9 +145,9 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     dropSends(-1);
     return Promise.resolve({ index: -1, value: undefined, ok: false });
   }
-  if (r === R_NOMEM) {
+  if (r === R_NOMEM || r === R_DISPOSED) {
     dropSends(-1);
-    throw outOfMemory();
+    throw r === R_NOMEM ? outOfMemory() : useOfDisposed();
   }
   const index = heap.index();
   const k = cases[index];
@@ -179,6 +179,7 @@ function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: numbe
     const w = new SelectWaiter(heap, cases, held, g, resolve, reject, signal);
     w.register();
     if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
+    if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
   });
 }
 
@@ -186,7 +187,8 @@ function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: numbe
 class SelectWaiter implements Parked {
   /** sudog of each case (0 for nil cases). */
   private readonly sgs: number[];
-  private done = false;
+  /** Settled or withdrawn. */
+  done = false;
 
   constructor(
     private readonly heap: Heap,
@@ -211,6 +213,7 @@ class SelectWaiter implements Parked {
 
   private unregister(): void {
     this.done = true;
+    if (this.heap.shared) this.heap.wakeOwn(this.g); // ends our own waitAsync, if a local waker got here first
     for (let i = 0; i < this.cases.length; i++) {
       if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i]);
     }

@@ -1,0 +1,137 @@
+// shared: channels in a WebAssembly memory shared by threads (Node worker_threads, Web Workers).
+//
+// A SharedHeap is one shared memory with the core's shared build instantiated once per thread that
+// uses it; all core state (allocator, channels, sudogs) lives in that memory, so every thread's
+// instance sees the same channels. `ch.share()` gives a descriptor (the Memory, the compiled Module and
+// the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
+// come from other threads, so attach checks everything before trusting an address.
+import { Chan, ChanDescriptor, DESCRIPTOR_VERSION } from "./chan.js";
+import { Codec, codecFromName, isCodec } from "./codecs.js";
+import { checkCapacity, describe } from "./errors.js";
+import { Heap, Stats, decodeBase64, instantiate } from "./heap.js";
+import {
+  C_DATAQSIZ, C_ELEMSIZE, C_ID, C_MAGIC, CHAN_MAGIC, H_INIT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
+  MEMORY_BASE,
+} from "./layout.js";
+
+const PAGE = 65536;
+
+/** This thread's heaps by uid: one Heap per memory per thread, whichever way it arrived. */
+const heaps = new Map<number, SharedHeap>();
+
+let sharedModule: Promise<WebAssembly.Module> | undefined;
+function compileShared(): Promise<WebAssembly.Module> {
+  sharedModule ??= import("./generated/wasm.js").then(({ sharedWasm }) => WebAssembly.compile(decodeBase64(sharedWasm)));
+  return sharedModule;
+}
+
+function sharedMemoryMissing(): string | undefined {
+  if (typeof SharedArrayBuffer === "undefined") {
+    return "SharedArrayBuffer is not available here. In a browser the page must be cross-origin isolated: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
+  }
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return "this page is not cross-origin isolated, so it cannot share memory with workers: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
+  }
+  return undefined;
+}
+
+/** A heap of channels in memory shared across threads. */
+export class SharedHeap {
+  /** @internal */
+  readonly heap: Heap;
+
+  private constructor(heap: Heap) {
+    this.heap = heap;
+  }
+
+  /**
+   * A new shared heap of at most `maxBytes` (default 64 MiB) of channel memory. Fails with an Error
+   * that says why where threads cannot share memory (a browser page without COOP/COEP headers).
+   */
+  static async create(opts: { maxBytes?: number } = {}): Promise<SharedHeap> {
+    const why = sharedMemoryMissing();
+    if (why !== undefined) throw new Error(`wasmchan: SharedHeap.create: ${why}`);
+    const maxBytes = opts.maxBytes ?? 64 << 20;
+    if (typeof maxBytes !== "number" || !Number.isSafeInteger(maxBytes) || maxBytes < 2 * PAGE || maxBytes > 4 * 2 ** 30 - PAGE) {
+      throw new RangeError(`wasmchan: SharedHeap.create: maxBytes must be an integer from 131072 to 4 GiB - 64 KiB, got ${describe(maxBytes)}`);
+    }
+    const module = await compileShared();
+    const maximum = Math.floor(maxBytes / PAGE);
+    const memory = new WebAssembly.Memory({ initial: Math.min(16, maximum), maximum, shared: true });
+    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
+    heaps.set(heap.uid, heap);
+    return heap;
+  }
+
+  /** @internal This thread's SharedHeap for a memory another thread shared. */
+  static async of(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<SharedHeap> {
+    const u32 = new Uint32Array(memory.buffer, 0, MEMORY_BASE / 4);
+    if (u32[H_MAGIC >>> 2] !== HEAP_MAGIC || Atomics.load(u32, H_INIT >>> 2) !== 2) {
+      throw new TypeError("wasmchan: attach: the descriptor's memory is not a wasmchan heap");
+    }
+    const uid = u32[H_UID >>> 2];
+    const known = heaps.get(uid);
+    if (known !== undefined) return known;
+    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
+    // Two attaches may race through the await above; keep the first.
+    const again = heaps.get(uid);
+    if (again !== undefined) return again;
+    heaps.set(uid, heap);
+    return heap;
+  }
+
+  private get uid(): number {
+    return this.heap.views.u32[H_UID >>> 2];
+  }
+
+  /** A channel in this heap's shared memory. A codec is required: values are stored as bytes that
+   *  every thread can read. */
+  chan<T>(cap: number, codec: Codec<T>): Chan<T> {
+    const n = checkCapacity(cap);
+    if (!isCodec(codec)) {
+      throw new TypeError("wasmchan: a shared channel needs a codec (codecs.i32, codecs.f64, codecs.bytes(n), ...): JS values cannot cross threads by reference");
+    }
+    return new Chan<T>(this.heap, n, codec);
+  }
+
+  /** Counters of this heap, across all threads. */
+  stats(): Stats {
+    return this.heap.stats();
+  }
+}
+
+function invalid(why: string): TypeError {
+  return new TypeError(`wasmchan: attach: not a valid channel descriptor (${why})`);
+}
+
+/**
+ * The channel a descriptor from `ch.share()` stands for, in this thread: same memory, no copying.
+ * Throws TypeError for anything that is not a live descriptor of a wasmchan shared channel.
+ */
+export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>> {
+  if (desc === null || typeof desc !== "object" || desc.wasmchan !== DESCRIPTOR_VERSION) {
+    throw invalid("it did not come from ch.share()");
+  }
+  const { memory, module, c, id, cap } = desc;
+  if (!(memory instanceof WebAssembly.Memory) || !((memory.buffer as ArrayBufferLike) instanceof SharedArrayBuffer)) {
+    throw invalid("no shared memory");
+  }
+  if (!(module instanceof WebAssembly.Module)) throw invalid("no module");
+  const codec = codecFromName(desc.codec);
+  if (codec === undefined) throw invalid(`unknown codec ${describe(desc.codec)}`);
+  const size = (memory.buffer as ArrayBufferLike).byteLength;
+  if (!Number.isSafeInteger(c) || c < MEMORY_BASE || c % 8 !== 0 || c + HCHAN_SIZE > size) throw invalid("address out of range");
+  const heap = await SharedHeap.of(memory, module);
+  heap.heap.sync();
+  const u32 = heap.heap.views.u32;
+  if (u32[(c + C_MAGIC) >>> 2] !== CHAN_MAGIC || u32[(c + C_ID) >>> 2] !== id) throw invalid("no such channel in that heap (freed, or a forged address)");
+  if (u32[(c + C_ELEMSIZE) >>> 2] !== codec.size || u32[(c + C_DATAQSIZ) >>> 2] !== cap) throw invalid("its codec or capacity does not match the channel");
+  const mine = heap.heap.chanAt(c) as Chan<T> | undefined;
+  if (heap.heap.core.chanattach(c, id) === 0) throw invalid("the channel was freed: every thread had dropped it");
+  if (mine !== undefined) {
+    // This thread has the channel already: one Chan object per channel per thread, one reference.
+    heap.heap.core.chanrelease(c);
+    return mine;
+  }
+  return new Chan<T>(heap.heap, cap, codec as Codec<T>, c);
+}
