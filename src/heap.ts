@@ -45,6 +45,9 @@ export interface Stats {
   bytesInUse: number;
 }
 
+/** Polls of a parked g's state before a blocking wait. */
+const SPIN = 2000;
+
 function randomU32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
 }
@@ -188,6 +191,9 @@ export class Heap {
   block(g: number): void {
     const i32 = this.views.i32;
     const idx = (g + S_STATE) >>> 2;
+    // A partner on another core often completes us within a microsecond or two: spin briefly before
+    // paying for a futex sleep and wake-up (tens of microseconds).
+    for (let spin = 0; spin < SPIN; spin++) if (Atomics.load(i32, idx) === G_READY) return;
     for (let st = Atomics.load(i32, idx); st !== G_READY; st = Atomics.load(i32, idx)) {
       Atomics.wait(i32, idx, st);
     }
