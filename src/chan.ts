@@ -2,11 +2,13 @@
 //
 // Every operation is one call into the core. When it completes at once, no Promise is created for a
 // send (a shared resolved one is returned) and one already-resolved Promise for a receive. When it
-// parks, the core returns the new sudog and we remember a Waiter under the sudog's address in this
-// channel's `waiters`. A parked op of this thread is completed by some later core call on the same
-// channel (a send, receive, close or select), which returns the sudog to us: we settle its Waiter
-// synchronously, in that call. So:
+// parks, the core returns the new sudog and we remember a Waiter in a slot of this channel's
+// `waiters` table, writing the slot's index into the sudog (S_TOKEN). A parked op of this thread is
+// completed by some later core call on the same channel (a send, receive, close or select), which
+// returns the sudog to us: we settle its Waiter synchronously, in that call. So:
 // - a Waiter is in `waiters` exactly while its sudog is queued or claimed and not yet settled;
+// - slots are small integers reused through a free list: no Map keyed by (recycled) sudog addresses,
+//   whose delete+set of one key V8 turns into a rehash of the whole table;
 // - nothing global points at a Waiter: a channel nobody can reach takes its parked ops with it;
 // - an abort after the op completed finds no Waiter and does nothing (completed stays completed).
 // On a SharedHeap another thread may complete our parked op instead: it marks the sudog's g READY and
@@ -19,7 +21,7 @@ import {
 import type { Heap } from "./heap.js";
 import {
   C_ID, C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
-  R_PARKED, S_ELEM, S_FLAGS, S_WAKE,
+  R_PARKED, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE,
 } from "./layout.js";
 
 /** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
@@ -96,9 +98,9 @@ class Waiter<T> implements Parked {
   /** The signal aborted while parked. */
   handleEvent(): void {
     const ch = this.ch;
-    if (ch.waiters.get(this.sg) !== this) return; // settled already
+    if (ch.lookup(this.sg) !== this) return; // settled already
     if (ch.heap.core.cancel(this.sg) === 0) return; // a waker on another thread claimed it first
-    ch.forget(this.sg);
+    ch.forget(this.sg, this);
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
     ch.heap.core.releaseSudog(this.sg);
@@ -124,8 +126,10 @@ const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }
 export class Chan<T = unknown> {
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
-  /** Parked operations of this thread on this channel, by sudog address. */
-  readonly waiters = new Map<number, Parked>();
+  /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog). */
+  private readonly waiters: (Parked | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private parked = 0;
   private readonly size: number;
   private readonly capacity: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
@@ -226,8 +230,8 @@ export class Chan<T = unknown> {
 
   /** @internal Settles the parked op of this thread whose sudog a core call returned. */
   deliver(sg: number): void {
-    const w = this.waiters.get(sg)!;
-    this.forget(sg);
+    const w = this.lookup(sg)!;
+    this.forget(sg, w);
     w.settle(this, sg);
   }
 
@@ -235,16 +239,26 @@ export class Chan<T = unknown> {
    *  timer holds the process open only while someone waits). */
   watch: ((parked: number) => void) | undefined = undefined;
 
-  /** @internal Remembers a parked op of this thread under its sudog. */
-  remember(sg: number, w: Parked): void {
-    this.waiters.set(sg, w);
-    if (this.watch !== undefined && this.waiters.size === 1) this.watch(1);
+  /** @internal The parked op of this thread whose sudog is `sg` (while it is unsettled). */
+  lookup(sg: number): Parked | undefined {
+    return this.waiters[this.heap.views.u32[(sg + S_TOKEN) >>> 2]];
   }
 
-  /** @internal Forgets a parked op (settled or withdrawn). */
-  forget(sg: number): void {
-    this.waiters.delete(sg);
-    if (this.watch !== undefined && this.waiters.size === 0) this.watch(0);
+  /** @internal Remembers a parked op of this thread under its sudog. */
+  remember(sg: number, w: Parked): void {
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.waiters.length;
+    this.waiters[slot] = w;
+    this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
+    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
+  }
+
+  /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
+  forget(sg: number, w: Parked): void {
+    const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
+    if (this.waiters[slot] !== w) return;
+    this.waiters[slot] = undefined;
+    this.freeSlots.push(slot);
+    if (--this.parked === 0 && this.watch !== undefined) this.watch(0);
   }
 
   /** @internal The channel's address; throws once disposed. */
@@ -262,7 +276,7 @@ export class Chan<T = unknown> {
       this.remember(sg, w);
       if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
       if (this.heap.shared) {
-        this.heap.waitAsync(sg, () => this.waiters.get(sg) !== w, () => this.deliver(sg));
+        this.heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
       }
     });
   }

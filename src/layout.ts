@@ -62,7 +62,8 @@ export const S_CASE = 32; //     select case index, -1 for a single op
 export const S_LINK = 36; //     next case sudog of the same select, in lock order
 export const S_SIZE = 40; //     size of the elem area
 export const S_WAKE = 44; //     next in closechan's list of sudogs it woke
-export const S_ELEM = 48; //     elem area (8-aligned), S_SIZE bytes
+export const S_TOKEN = 48; //    the owner's slot for it in its channel's table of parked ops (set by JS)
+export const S_ELEM = 56; //     elem area (8-aligned), S_SIZE bytes
 export const SUDOG_INLINE = 16; // elem bytes of a pooled sudog
 export const SUDOG_POOL_MAX = 4096;
 

@@ -215,7 +215,7 @@ class SelectWaiter implements Parked {
     this.done = true;
     if (this.heap.shared) this.heap.wakeOwn(this.g); // ends our own waitAsync, if a local waker got here first
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i]);
+      if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i], this);
     }
     if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
   }
