@@ -5,6 +5,7 @@
 // uses a memory gets its own instance and its own thread context `t` (id, out-words) and scratch
 // area `ep` where values are encoded before a core call.
 import type { Views } from "./codecs.js";
+import { localWasm } from "./generated/wasm.js";
 import { outOfMemory } from "./errors.js";
 import {
   G_CANCELLED, G_READY, H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, S_STATE, T_INDEX, T_OUT,
@@ -216,12 +217,23 @@ export async function instantiate(module: WebAssembly.Module, memory: WebAssembl
   return instance.exports as unknown as Core;
 }
 
-/** The heap of this thread's local channels: unshared memory, so it works in any page or worker. */
-async function createLocalHeap(): Promise<Heap> {
-  const { localWasm } = await import("./generated/wasm.js");
-  const module = await WebAssembly.compile(decodeBase64(localWasm));
+/** The heap of this thread's local channels: unshared memory, so it works in any page or worker.
+ *
+ * Compiled synchronously wherever that is allowed (Node, workers), so importing wasmchan never yields
+ * to the event loop there: a worker whose `onmessage` is set after `import ... from "wasmchan"` does
+ * not miss the messages posted to it at start. A browser's main thread may not compile a module this
+ * size synchronously; there the import awaits an asynchronous compile. */
+function createLocalHeap(): Heap | Promise<Heap> {
+  const bytes = decodeBase64(localWasm);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
-  return new Heap(await instantiate(module, memory), memory, false, module);
+  const imports = { env: { memory } };
+  if (typeof (globalThis as { document?: unknown }).document === "undefined") {
+    const module = new WebAssembly.Module(bytes);
+    const core = new WebAssembly.Instance(module, imports).exports as unknown as Core;
+    return new Heap(core, memory, false, module);
+  }
+  return WebAssembly.compile(bytes).then(async (module) => new Heap(await instantiate(module, memory), memory, false, module));
 }
 
-export const localHeap: Heap = await createLocalHeap();
+const created = createLocalHeap();
+export const localHeap: Heap = created instanceof Heap ? created : await created;
