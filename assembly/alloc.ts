@@ -89,6 +89,11 @@ export function free(ptr: usize): void {
   unlock(H_ALLOC_LOCK);
 }
 
+/** The size of the block holding `ptr` (header included), as counted in H_IN_USE. */
+export function blockSize(ptr: usize): u32 {
+  return load<u32>(ptr - BLOCK_HEADER, 4);
+}
+
 /** A fresh id (channels, threads), unique within the heap. */
 export function nextId(): u32 {
   return atomic.add<u32>(H_NEXT_ID, 1);

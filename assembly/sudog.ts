@@ -4,12 +4,13 @@
 // out of every waitq (F_QUEUED clear) and its g has left G_WAITING/G_CLAIMED. Wakers never free.
 // Its elem area (S_ELEM, S_SIZE bytes) holds the value a parked sender offers, or receives the value
 // for a parked receiver. Sudogs whose elem fits SUDOG_INLINE bytes come from a bounded pool, so a
-// program that parks and wakes forever does not allocate.
+// program that parks and wakes forever does not allocate. Pooled sudogs are free memory kept for reuse:
+// they count in H_POOL_LEN, not in H_IN_USE.
 import {
-  H_POOL, H_POOL_LEN, H_ALLOC_LOCK, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
+  H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
   S_PREV, S_SIZE, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
 } from "../src/layout";
-import { alloc, free } from "./alloc";
+import { alloc, blockSize, free } from "./alloc";
 import { lock, unlock } from "./lock";
 
 /** A sudog for channel `c` with an elem area of at least `elemsize` bytes, its own g, owned by
@@ -22,6 +23,7 @@ export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
     if (sg != 0) {
       store<u32>(H_POOL, load<u32>(sg, S_NEXT));
       store<u32>(H_POOL_LEN, load<u32>(H_POOL_LEN) - 1);
+      store<u32>(H_IN_USE, load<u32>(H_IN_USE) + blockSize(sg));
     }
     unlock(H_ALLOC_LOCK);
     if (sg == 0) {
@@ -57,6 +59,7 @@ export function releaseSudog(sg: usize): void {
       store<u32>(sg, load<u32>(H_POOL), S_NEXT);
       store<u32>(H_POOL, <u32>sg);
       store<u32>(H_POOL_LEN, n + 1);
+      store<u32>(H_IN_USE, load<u32>(H_IN_USE) - blockSize(sg));
       unlock(H_ALLOC_LOCK);
       return;
     }

@@ -15,6 +15,7 @@
 // notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
 // thread still settles synchronously, then notifies to end that wait.
 import { Codec, isCodec } from "./codecs.js";
+import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
   checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
@@ -53,10 +54,12 @@ export interface OpOptions {
 export interface ChanOptions<T> {
   /** Fixed-size typed slots (required for shared channels); without one, any JS value by reference. */
   codec?: Codec<T>;
+  /** A name shown by diagnostics. */
+  name?: string;
 }
 
 /** Something parked on a channel, settled when a core call hands its sudog back. */
-export interface Parked {
+export interface Parked extends Describable {
   settle(ch: Chan<any>, sg: number): void;
 }
 
@@ -64,7 +67,11 @@ export const RESOLVED: Promise<void> = Promise.resolve();
 const enum Kind { Send, Recv, RecvOk }
 
 /** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
-class Waiter<T> implements Parked {
+class Waiter<T> implements Parked, Describable {
+  /** When it parked and where it was called: recorded only while diagnostics are on. */
+  readonly since: number;
+  readonly stack: string | undefined;
+
   constructor(
     readonly ch: Chan<T>,
     readonly sg: number,
@@ -72,7 +79,14 @@ class Waiter<T> implements Parked {
     readonly resolve: (v: any) => void,
     readonly reject: (e: unknown) => void,
     readonly signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    this.since = diag.on ? now() : 0;
+    this.stack = diag.on ? callerStack() : undefined;
+  }
+
+  describe(t: number): ParkedOp {
+    return { op: this.kind === Kind.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
+  }
 
   settle(ch: Chan<T>, sg: number): void {
     const heap = ch.heap;
@@ -123,13 +137,17 @@ const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
  * in the order they called. Create one with `chan(n)`.
  */
-export class Chan<T = unknown> {
+export class Chan<T = unknown> implements Tracked {
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
   /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog). */
   private readonly waiters: (Parked | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private parked = 0;
+  /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
+  private tracked: WeakRef<Tracked> | undefined = undefined;
+  /** The name given at creation, for diagnostics. */
+  name: string | undefined = undefined;
   private readonly size: number;
   private readonly capacity: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
@@ -249,7 +267,10 @@ export class Chan<T = unknown> {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.waiters.length;
     this.waiters[slot] = w;
     this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
-    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
+    if (++this.parked === 1) {
+      if (this.watch !== undefined) this.watch(1);
+      if (diag.on) this.tracked = track(this);
+    }
   }
 
   /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
@@ -258,7 +279,24 @@ export class Chan<T = unknown> {
     if (this.waiters[slot] !== w) return;
     this.waiters[slot] = undefined;
     this.freeSlots.push(slot);
-    if (--this.parked === 0 && this.watch !== undefined) this.watch(0);
+    if (--this.parked === 0) {
+      if (this.watch !== undefined) this.watch(0);
+      if (this.tracked !== undefined) {
+        untrack(this.tracked);
+        this.tracked = undefined;
+      }
+    }
+  }
+
+  /** @internal This thread's parked ops on this channel (diagnostics). */
+  parkedOps(): Iterable<Describable> {
+    return this.waiters.filter((w): w is Parked => w !== undefined);
+  }
+
+  /** @internal Id and name, for diagnostics. */
+  info(): { id: number; name?: string } {
+    const id = this.c === 0 ? 0 : this.heap.views.u32[(this.c + C_ID) >>> 2];
+    return this.name === undefined ? { id } : { id, name: this.name };
   }
 
   /** @internal The channel's address; throws once disposed. */
@@ -523,10 +561,13 @@ export class Chan<T = unknown> {
 }
 
 /** Builds a channel on `heap` after checking the arguments. */
-export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown): Chan<T> {
+export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unknown): Chan<T> {
   const n = checkCapacity(cap);
   if (codec !== undefined && !isCodec(codec)) {
     throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
   }
-  return new Chan<T>(heap, n, codec as Codec<T> | undefined);
+  if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
+  const ch = new Chan<T>(heap, n, codec as Codec<T> | undefined);
+  if (name !== undefined) ch.name = name;
+  return ch;
 }

@@ -8,7 +8,8 @@ import type { Views } from "./codecs.js";
 import { localWasm } from "./generated/wasm.js";
 import { outOfMemory } from "./errors.js";
 import {
-  G_CANCELLED, G_READY, H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, S_STATE, T_INDEX, T_OUT,
+  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
+  S_STATE, T_INDEX, T_OUT,
 } from "./layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
@@ -42,8 +43,18 @@ export interface Stats {
   parkedSenders: number;
   /** Wait-queue entries of parked receivers. */
   parkedReceivers: number;
-  /** Bytes of linear memory allocated to channels, buffers and sudogs (pooled sudogs included). */
+  /** Bytes of linear memory held by live channels, their buffers, parked sudogs and each thread's
+   *  context (free blocks and pooled sudogs kept for reuse are not counted). */
   bytesInUse: number;
+}
+
+/** The Wasm core's stats: also its memory footprint and sudog pool. */
+export interface HeapStats extends Stats {
+  /** Bytes of linear memory ever carved out for blocks: the heap's footprint, which only grows when
+   *  freed blocks cannot be reused. */
+  bytesReserved: number;
+  /** Free sudogs kept for reuse (at most 4096). */
+  pooledSudogs: number;
 }
 
 /** Polls of a parked g's state before a blocking wait. */
@@ -200,13 +211,15 @@ export class Heap {
     }
   }
 
-  stats(): Stats {
+  stats(): HeapStats {
     const u32 = this.views.u32;
     return {
       channels: u32[H_CHANNELS >>> 2],
       parkedSenders: u32[H_PARKED_SEND >>> 2],
       parkedReceivers: u32[H_PARKED_RECV >>> 2],
       bytesInUse: u32[H_IN_USE >>> 2],
+      bytesReserved: u32[H_BUMP >>> 2] - MEMORY_BASE,
+      pooledSudogs: u32[H_POOL_LEN >>> 2],
     };
   }
 }

@@ -1,6 +1,6 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
 import { Chan, ChanOptions, makeChan } from "./chan.js";
-import { localHeap, Stats } from "./heap.js";
+import { localHeap, HeapStats } from "./heap.js";
 import { afterOn } from "./after.js";
 
 export { Chan } from "./chan.js";
@@ -8,10 +8,12 @@ export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
 export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export { ChannelError } from "./errors.js";
-export type { Stats } from "./heap.js";
+export type { Stats, HeapStats } from "./heap.js";
 export { select, recv, send } from "./select.js";
 export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
 export { SharedHeap, attach } from "./shared.js";
+export { diagnostics, LeakError } from "./diagnostics.js";
+export type { ParkedOp } from "./diagnostics.js";
 export type { ChanDescriptor } from "./chan.js";
 
 /**
@@ -23,7 +25,7 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
   }
-  return makeChan<T>(localHeap, n, opts?.codec);
+  return makeChan<T>(localHeap, n, opts?.codec, opts?.name);
 }
 
 /**
@@ -38,7 +40,7 @@ export function after(ms: number): Chan<number> {
 const newTimerChan = (): Chan<number> => makeChan<number>(localHeap, 1, undefined);
 
 /** Counters of the local heap (this thread's unshared channels). */
-export function stats(): Stats {
+export function stats(): HeapStats {
   return localHeap.stats();
 }
 

@@ -9,6 +9,7 @@
 // so none of them is reclaimed while another could still complete it.
 import { Chan, Parked } from "./chan.js";
 import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
+import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
   CASE_SIZE, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
@@ -185,6 +186,15 @@ function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: numbe
 
 /** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
 class SelectWaiter implements Parked {
+  /** When it parked and where it was called: recorded only while diagnostics are on. */
+  private readonly since = diag.on ? now() : 0;
+  private readonly stack = diag.on ? callerStack() : undefined;
+
+  describe(t: number): ParkedOp {
+    const channels = this.cases.filter((k) => k.ch !== null).map((k) => k.ch!.info());
+    return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
+  }
+
   /** sudog of each case (0 for nil cases). */
   private readonly sgs: number[];
   /** Settled or withdrawn. */

@@ -5,10 +5,10 @@
 // instance sees the same channels. `ch.share()` gives a descriptor (the Memory, the compiled Module and
 // the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
 // come from other threads, so attach checks everything before trusting an address.
-import { Chan, ChanDescriptor, DESCRIPTOR_VERSION } from "./chan.js";
+import { Chan, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
 import { Codec, codecFromName, isCodec } from "./codecs.js";
-import { checkCapacity, describe } from "./errors.js";
-import { Heap, Stats, decodeBase64, instantiate } from "./heap.js";
+import { describe } from "./errors.js";
+import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
 import {
   C_DATAQSIZ, C_ELEMSIZE, C_ID, C_MAGIC, CHAN_MAGIC, H_INIT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
   MEMORY_BASE,
@@ -86,16 +86,15 @@ export class SharedHeap {
 
   /** A channel in this heap's shared memory. A codec is required: values are stored as bytes that
    *  every thread can read. */
-  chan<T>(cap: number, codec: Codec<T>): Chan<T> {
-    const n = checkCapacity(cap);
+  chan<T>(cap: number, codec: Codec<T>, opts?: { name?: string }): Chan<T> {
     if (!isCodec(codec)) {
       throw new TypeError("wasmchan: a shared channel needs a codec (codecs.i32, codecs.f64, codecs.bytes(n), ...): JS values cannot cross threads by reference");
     }
-    return new Chan<T>(this.heap, n, codec);
+    return makeChan<T>(this.heap, cap, codec, opts?.name);
   }
 
   /** Counters of this heap, across all threads. */
-  stats(): Stats {
+  stats(): HeapStats {
     return this.heap.stats();
   }
 }
