@@ -165,17 +165,24 @@ function utf8Length(s: string): number {
   return n;
 }
 
+/** `s` as it comes back from UTF-8 (lone surrogates become U+FFFD); `s` itself when it has no surrogate. */
+function utf8Text(s: string): string {
+  return /[\ud800-\udfff]/.test(s) ? dec.decode(enc.encode(s)) : s;
+}
+
 function string(maxBytes: number): Codec<string> {
   const max = maxLength("string", maxBytes);
   const name = `string(${max})`;
   const check = (v: unknown): string => {
     if (typeof v !== "string") throw wrongKind(name, v);
     if (utf8Length(v) > max && enc.encode(v).length > max) throw outOfRange(name, v);
-    return v;
+    // What a receiver gets is the UTF-8 round trip: a lone surrogate becomes U+FFFD, as in the Wasm core.
+    return v.toWellFormed();
   };
   return register({
     name, size: 4 + max, zero: () => "",
-    check, unpack: (s) => s as string,
+    // Stored as the text a UTF-8 slot gives back: a lone surrogate becomes U+FFFD.
+    check: (v) => utf8Text(check(v)), unpack: (s) => s as string,
     write(m, a, v) {
       if (typeof v !== "string") throw wrongKind(name, v);
       if (!writeUtf8(m, a, v, max)) throw outOfRange(name, v);

@@ -26,7 +26,7 @@ export function checkCapacity(n: unknown): number {
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(`wasmchan: channel capacity must be a safe integer >= 0, got ${describe(n)}`);
   }
-  return n;
+  return n === 0 ? 0 : n; // -0 is 0: Go's cap() is an int
 }
 
 /** Checks the options bag of a blocking operation and returns its signal, if any. */
