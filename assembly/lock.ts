@@ -3,10 +3,13 @@
 // Critical sections are a few dozen instructions and never wait for anything, so a spin lock is the
 // right tool: a holder is never parked while holding it. We never wait inside Wasm (Node 20's Liftoff
 // bug, see WASM-NOTES); parking happens in JS on a sudog's state word, outside every lock.
-// On unshared memory (one thread) the compare-and-swap always succeeds at once.
+// The core is built twice (scripts/build-wasm.mjs writes flavor.ts each time): for unshared memory,
+// which one thread alone can reach, locking is compiled out — it could never be contended.
+import { SHARED } from "./flavor";
 
 /** Takes the lock at `addr` (0 free, 1 held). */
 @inline export function lock(addr: usize): void {
+  if (!SHARED) return;
   if (atomic.cmpxchg<u32>(addr, 0, 1) == 0) return;
   lockSlow(addr);
 }
@@ -20,5 +23,6 @@ function lockSlow(addr: usize): void {
 
 /** Releases the lock at `addr`; the atomic store publishes every write made while holding it. */
 @inline export function unlock(addr: usize): void {
+  if (!SHARED) return;
   atomic.store<u32>(addr, 0);
 }
