@@ -46,17 +46,26 @@ function randn(t: usize, n: u32): u32 {
   store<u32>(order + (<usize>i << 2), v);
 }
 
-/** Sorts the case indices in `lockorder[0..n)` by channel address (heap sort: O(n log n), no memory). */
-function sortByChannel(cases: usize, lockorder: usize, n: u32): void {
+/** Orders case `a` before case `b`: by channel address, then by position in the poll order, so that
+ *  duplicates of one channel are queued in poll order — random, as Go's (whose heapsort leaves that tie
+ *  to chance), and the same in the pure core for the same seed. */
+@inline function caseLess(cases: usize, pollpos: usize, a: u32, b: u32): bool {
+  const ca = caseChan(cases, a);
+  const cb = caseChan(cases, b);
+  return ca < cb || (ca == cb && orderAt(pollpos, a) < orderAt(pollpos, b));
+}
+
+/** Sorts the case indices in `lockorder[0..n)` by (channel address, poll position): heap sort,
+ *  O(n log n), no allocation. */
+function sortByChannel(cases: usize, pollpos: usize, lockorder: usize, n: u32): void {
   // Build a max-heap, sifting each new element up.
   for (let i: u32 = 1; i < n; i++) {
     const x = orderAt(lockorder, i);
-    const c = caseChan(cases, x);
     let j = i;
     while (j > 0) {
       const parent = (j - 1) >> 1;
       const p = orderAt(lockorder, parent);
-      if (caseChan(cases, p) >= c) break;
+      if (!caseLess(cases, pollpos, p, x)) break;
       setOrder(lockorder, j, p);
       j = parent;
     }
@@ -66,14 +75,13 @@ function sortByChannel(cases: usize, lockorder: usize, n: u32): void {
   for (let i = n; i > 1; ) {
     i--;
     const x = orderAt(lockorder, i);
-    const c = caseChan(cases, x);
     setOrder(lockorder, i, orderAt(lockorder, 0));
     let j: u32 = 0;
     while (true) {
       let k: u32 = 2 * j + 1;
       if (k >= i) break;
-      if (k + 1 < i && caseChan(cases, orderAt(lockorder, k + 1)) > caseChan(cases, orderAt(lockorder, k))) k++;
-      if (c >= caseChan(cases, orderAt(lockorder, k))) break;
+      if (k + 1 < i && caseLess(cases, pollpos, orderAt(lockorder, k), orderAt(lockorder, k + 1))) k++;
+      if (!caseLess(cases, pollpos, x, orderAt(lockorder, k))) break;
       setOrder(lockorder, j, orderAt(lockorder, k));
       j = k;
     }
@@ -134,8 +142,8 @@ function releaseAll(g: usize): void {
 }
 
 /**
- * Go's selectgo over `ncases` case records at `cases` (then 2*ncases u32 words of scratch for the
- * poll and lock orders). Cases with channel 0 are nil: never ready.
+ * Go's selectgo over `ncases` case records at `cases` (then 3*ncases u32 words of scratch for the
+ * poll order, the lock order and each case's poll position). Cases with channel 0 are nil: never ready.
  * Among the ready cases one is chosen uniformly at random; its index goes to T_INDEX and the result
  * is, as for chansend/chanrecv: R_DONE (buffer), R_HANDOFF (parked partner woken; at T_OUT if it is
  * ours), R_CLOSED (a send case on a closed channel: panic; a recv case: zero value, ok = false),
@@ -147,6 +155,7 @@ function releaseAll(g: usize): void {
 export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 {
   const pollorder = cases + <usize>ncases * CASE_SIZE;
   const lockorder = pollorder + (<usize>ncases << 2);
+  const pollpos = lockorder + (<usize>ncases << 2);
 
   // Poll order: a uniformly random permutation of the non-nil cases (inside-out Fisher–Yates).
   let norder: u32 = 0;
@@ -157,8 +166,9 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
     setOrder(pollorder, j, i);
     norder++;
   }
+  for (let i: u32 = 0; i < norder; i++) setOrder(pollpos, orderAt(pollorder, i), i);
   memory.copy(lockorder, pollorder, <usize>norder << 2);
-  sortByChannel(cases, lockorder, norder);
+  sortByChannel(cases, pollpos, lockorder, norder);
   sellock(cases, lockorder, norder);
 
   // Pass 1: the first ready case in poll order.

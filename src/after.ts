@@ -44,7 +44,12 @@ export function afterOn<C extends TimerChan>(ms: number, make: () => C): C {
     if (c === undefined) return;
     c.watch = undefined;
     clearOnCollect.unregister(c);
-    c.trySend(Date.now());
+    try {
+      c.trySend(Date.now());
+    } catch {
+      // The user closed or disposed the timer channel (Go's is receive-only, so it cannot happen
+      // there): the tick has nowhere to go, which is no reason to crash the process.
+    }
   }, Math.min(ms, 0x7fff_ffff));
   setRef(timer, false);
   ch.watch = (parked) => {

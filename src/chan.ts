@@ -71,6 +71,7 @@ class Waiter<T> implements Parked, Describable {
   /** When it parked and where it was called: recorded only while diagnostics are on. */
   readonly since: number;
   readonly stack: string | undefined;
+  readonly session: number;
 
   constructor(
     readonly ch: Chan<T>,
@@ -80,11 +81,13 @@ class Waiter<T> implements Parked, Describable {
     readonly reject: (e: unknown) => void,
     readonly signal: AbortSignal | undefined,
   ) {
+    this.session = diag.on ? diag.session : 0;
     this.since = diag.on ? now() : 0;
     this.stack = diag.on ? callerStack() : undefined;
   }
 
-  describe(t: number): ParkedOp {
+  describe(t: number): ParkedOp | null {
+    if (this.session !== diag.session || !diag.on) return null;
     return { op: this.kind === Kind.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
   }
 
@@ -124,7 +127,15 @@ class Waiter<T> implements Parked, Describable {
 
 /** Frees a local channel nobody can reach; drops this thread's reference to a shared one (freed with
  *  the last reference, from whichever thread drops it). */
-const reclaim = new FinalizationRegistry<{ heap: Heap; c: number }>(({ heap, c }) => {
+/** What the registry holds for a channel; `c` is zeroed by dispose, which has released it already.
+ *  (No unregister tokens: V8 then keeps a table of them that never shrinks, and registers twice as slowly.) */
+interface Cell {
+  heap: Heap;
+  c: number;
+}
+
+const reclaim = new FinalizationRegistry<Cell>(({ heap, c }) => {
+  if (c === 0) return;
   if (heap.shared) {
     heap.forgetChan(c);
     heap.core.chanrelease(c);
@@ -146,6 +157,7 @@ export class Chan<T = unknown> implements Tracked {
   private parked = 0;
   /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
   private tracked: WeakRef<Tracked> | undefined = undefined;
+  private readonly cell: Cell;
   /** The name given at creation, for diagnostics. */
   name: string | undefined = undefined;
   private readonly size: number;
@@ -171,7 +183,8 @@ export class Chan<T = unknown> implements Tracked {
     }
     this.c = c;
     if (heap.shared) heap.rememberChan(c, this);
-    reclaim.register(this, { heap, c }, this);
+    this.cell = { heap, c };
+    reclaim.register(this, this.cell);
   }
 
   /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
@@ -267,10 +280,8 @@ export class Chan<T = unknown> implements Tracked {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.waiters.length;
     this.waiters[slot] = w;
     this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
-    if (++this.parked === 1) {
-      if (this.watch !== undefined) this.watch(1);
-      if (diag.on) this.tracked = track(this);
-    }
+    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
+    if (diag.on) this.tracked = track(this, this.tracked);
   }
 
   /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
@@ -451,7 +462,7 @@ export class Chan<T = unknown> implements Tracked {
     if (c === 0) return;
     const heap = this.heap;
     if (heap.core.chandispose(heap.t, c) === R_DONE) this.settleWoken();
-    reclaim.unregister(this);
+    this.cell.c = 0;
     this.c = 0;
     if (heap.shared) {
       heap.forgetChan(c);

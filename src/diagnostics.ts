@@ -17,9 +17,10 @@ export interface ParkedOp {
   stack?: string;
 }
 
-/** A parked operation that can describe itself. */
+/** A parked operation that can describe itself: null unless it parked while diagnostics were on,
+ *  in the current session (since the last enable()). */
 export interface Describable {
-  describe(now: number): ParkedOp;
+  describe(now: number): ParkedOp | null;
 }
 
 /** A channel that can list its parked operations. */
@@ -27,16 +28,19 @@ export interface Tracked {
   parkedOps(): Iterable<Describable>;
 }
 
-/** Read on slow paths only (when an operation parks). */
-export const diag = { on: false, stacks: false };
+/** Read on slow paths only (when an operation parks). `session` counts enable() calls: an op records
+ *  the session it parked in, and only the current session's ops are listed. */
+export const diag = { on: false, stacks: false, session: 0 };
 
 const tracked = new Set<WeakRef<Tracked>>();
 
-/** Adds a channel that just got its first parked operation; returns the handle to untrack it with. */
-export function track(ch: Tracked): WeakRef<Tracked> {
-  const ref = new WeakRef(ch);
-  tracked.add(ref);
-  return ref;
+/** Lists a channel that has a parked operation (called on each park while diagnostics are on); `ref` is
+ *  its handle from an earlier call, if any. Returns the handle to untrack it with. */
+export function track(ch: Tracked, ref: WeakRef<Tracked> | undefined | null): WeakRef<Tracked> {
+  if (ref != null && tracked.has(ref)) return ref;
+  const fresh = new WeakRef(ch);
+  tracked.add(fresh);
+  return fresh;
 }
 
 export function untrack(ref: WeakRef<Tracked>): void {
@@ -73,7 +77,8 @@ function parked(): ParkedOp[] {
     for (const w of ch.parkedOps()) {
       if (seen.has(w)) continue; // a select is parked on several channels
       seen.add(w);
-      out.push(w.describe(t));
+      const op = w.describe(t);
+      if (op !== null) out.push(op);
     }
   }
   return out.sort((a, b) => b.parkedMs - a.parkedMs);
@@ -102,13 +107,17 @@ export const diagnostics = {
   enable(opts: { stacks?: boolean } = {}): void {
     diag.on = true;
     diag.stacks = opts.stacks ?? true;
+    diag.session++;
+    tracked.clear(); // channels with parked ops re-enter at their next first park
   },
-  /** Stops recording; operations parked from now on are not listed. */
+  /** Stops recording and forgets what was recorded. */
   disable(): void {
     diag.on = false;
     diag.stacks = false;
+    tracked.clear();
   },
-  /** Every operation parked on this thread since diagnostics were enabled, longest parked first. */
+  /** Every operation parked on this thread since diagnostics were last enabled, and still parked,
+   *  longest parked first. */
   parked,
   /** A readable dump of `parked()`. */
   dump(): string {

@@ -91,7 +91,9 @@ export const K_C = 0; //         channel, 0 for a nil case
 export const K_DIR = 4; //       DIR_SEND or DIR_RECV
 export const K_ELEM = 8; //      address of the value to send / where to receive
 export const CASE_SIZE = 12;
-// After the ncases case records, the core uses 2 * ncases u32 words as pollorder and lockorder.
+// After the ncases case records, the core uses SELECT_ORDER_WORDS * ncases u32 words of scratch
+// (poll order, lock order, poll position of each case).
+export const SELECT_ORDER_WORDS = 3;
 export const DIR_RECV = 1;
 export const DIR_SEND = 2;
 

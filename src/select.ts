@@ -12,7 +12,7 @@ import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js"
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
-  CASE_SIZE, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
+  CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
   S_CASE, S_LINK,
 } from "./layout.js";
 
@@ -103,10 +103,11 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   }
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
 
-  // Lay out the cases; the elem areas follow the cases and the core's 2*n order words.
-  const base = heap.scratch(n * CASE_SIZE + 8 * n + elemBytes);
+  // Lay out the cases; the elem areas follow the cases and the core's order words.
+  const orders = 4 * SELECT_ORDER_WORDS * n;
+  const base = heap.scratch(n * CASE_SIZE + orders + elemBytes);
   const elems: number[] = new Array(n);
-  let at = base + n * CASE_SIZE + 8 * n;
+  let at = (base + n * CASE_SIZE + orders + 7) & ~7;
   const u32 = heap.views.u32;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
@@ -187,10 +188,12 @@ function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: numbe
 /** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
 class SelectWaiter implements Parked {
   /** When it parked and where it was called: recorded only while diagnostics are on. */
+  private readonly session = diag.on ? diag.session : 0;
   private readonly since = diag.on ? now() : 0;
   private readonly stack = diag.on ? callerStack() : undefined;
 
-  describe(t: number): ParkedOp {
+  describe(t: number): ParkedOp | null {
+    if (this.session !== diag.session || !diag.on) return null;
     const channels = this.cases.filter((k) => k.ch !== null).map((k) => k.ch!.info());
     return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
   }

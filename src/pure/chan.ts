@@ -1,0 +1,171 @@
+// chan: the Chan class of the pure-TS core, the same Promise API as src/chan.ts over hchan.ts.
+//
+// The channel object is the hchan itself (Chan extends Hchan): an operation is one method call and
+// one core call, with no handle table and no copying. An op that completes at once allocates no
+// Promise for a send (one shared resolved Promise is returned) and one already-resolved Promise for
+// a receive. An op that parks gets a sudog, queued in the channel, whose Promise is settled
+// synchronously by whichever later call (send, receive, close, select) completes it; that sudog is
+// also the abort listener, so a parked op costs no closure. Nothing global points at a parked op:
+// a channel nobody can reach takes its parked ops with it.
+import { Codec, isCodec } from "../codecs.js";
+import type { ChanOptions, OpOptions, RecvResult } from "../chan.js";
+import { ChannelError, checkCapacity, closeOfClosed, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
+import { R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
+import { Hchan, chanrecv, chansend, closechan, freechan, out } from "./hchan.js";
+import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
+
+export type { ChanOptions, OpOptions, RecvResult };
+
+/** The Promise of every send that completes at once. */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
+ * in the order they called. Create one with `chan(n)`.
+ */
+export class Chan<T = unknown> extends Hchan {
+  /** @internal Use `chan()`. */
+  constructor(cap: number, codec: Codec<T> | undefined) {
+    super(cap, codec);
+  }
+
+  /** Go's `len(ch)`: values buffered now. */
+  get len(): number {
+    return this.qcount;
+  }
+
+  /** Go's `cap(ch)`. */
+  get cap(): number {
+    return this.dataqsiz;
+  }
+
+  /** @internal Validates `v` (TypeError/RangeError) and returns what the channel stores for it. */
+  check(v: unknown): unknown {
+    return this.codec === undefined ? v : this.codec.check(v);
+  }
+
+  /** @internal What a receiver gets for the stored value `s`. */
+  unpack(s: unknown): T {
+    return this.codec === undefined ? (s as T) : this.codec.unpack(s);
+  }
+
+  /** @internal The zero value. */
+  zero(): T {
+    return this.codec === undefined ? (undefined as T) : this.codec.zero();
+  }
+
+  // ---- operations
+
+  /**
+   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
+   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
+   * channel is closed now or while parked, and with `signal.reason` if aborted first.
+   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
+   */
+  send(v: T, opts?: OpOptions): Promise<void> {
+    if (this.disposed) throw useOfDisposed();
+    const signal = opts === undefined ? undefined : signalOf(opts);
+    const ep = this.codec === undefined ? v : this.codec.check(v);
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const r = chansend(this, ep, true);
+    if (r === R_PARKED) return this.park(K_SEND, signal);
+    if (r === R_CLOSED) return Promise.reject(sendOnClosed());
+    return RESOLVED;
+  }
+
+  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
+  recv(opts?: OpOptions): Promise<T> {
+    return this.receive(K_RECV, opts);
+  }
+
+  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
+  recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    return this.receive(K_RECVOK, opts);
+  }
+
+  private receive(kind: number, opts: OpOptions | undefined): Promise<any> {
+    if (this.disposed) throw useOfDisposed();
+    const signal = opts === undefined ? undefined : signalOf(opts);
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const r = chanrecv(this, true);
+    if (r === R_PARKED) return this.park(kind, signal);
+    let value: T;
+    if (r === R_CLOSED) {
+      value = this.zero();
+    } else {
+      value = this.unpack(out.value);
+      out.value = undefined;
+    }
+    return Promise.resolve(kind === K_RECV ? value : { value, ok: r !== R_CLOSED });
+  }
+
+  /** The op chanrecv/chansend just queued waits for its Promise. */
+  private park(kind: number, signal: AbortSignal | undefined): Promise<any> {
+    const sg = out.sg!;
+    out.sg = null;
+    return gopark(sg, kind, signal);
+  }
+
+  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
+   *  Throws ChannelError("send on closed channel") on a closed channel. */
+  trySend(v: T): boolean {
+    if (this.disposed) throw useOfDisposed();
+    const r = chansend(this, this.codec === undefined ? v : this.codec.check(v), false);
+    if (r === R_DONE || r === R_HANDOFF) return true;
+    if (r === R_CLOSED) throw sendOnClosed();
+    return false;
+  }
+
+  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
+  tryRecv(): RecvResult<T> | undefined {
+    if (this.disposed) throw useOfDisposed();
+    const r = chanrecv(this, false);
+    if (r === R_CLOSED) return { value: this.zero(), ok: false };
+    if (r !== R_DONE && r !== R_HANDOFF) return undefined;
+    const value = this.unpack(out.value);
+    out.value = undefined;
+    return { value, ok: true };
+  }
+
+  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
+   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
+   *  ChannelError("close of closed channel") the second time. */
+  close(): void {
+    if (this.disposed) throw useOfDisposed();
+    if (closechan(this) === R_CLOSED_TWICE) throw closeOfClosed();
+  }
+
+  /** Closes the channel if open and releases its buffer now; any later operation throws
+   *  ChannelError("use of disposed channel"). */
+  dispose(): void {
+    if (this.disposed) return;
+    try {
+      this.close();
+    } catch (e) {
+      if (!(e instanceof ChannelError)) throw e;
+    }
+    this.disposed = true;
+    freechan(this);
+  }
+
+  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (true) {
+      const { value, ok } = await this.recvOk();
+      if (!ok) return;
+      yield value;
+    }
+  }
+}
+
+/** Builds a channel after checking the arguments, as the Wasm core's makeChan does. */
+export function makeChan<T>(cap: unknown, codec: unknown, name?: unknown): Chan<T> {
+  const n = checkCapacity(cap);
+  if (codec !== undefined && !isCodec(codec)) {
+    throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
+  }
+  if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
+  const ch = new Chan<T>(n, codec as Codec<T> | undefined);
+  if (name !== undefined) ch.name = name;
+  return ch;
+}

@@ -1,0 +1,277 @@
+// hchan: the channel (Go's runtime/chan.go; assembly/hchan.ts): a ring buffer plus two wait queues.
+//
+// The pure-TS twin of the Wasm core, one thread and no locks: every function runs to completion, so
+// each one is a critical section. Values are stored as they are (a JS value by reference, or what a
+// codec's check() returned), never copied through memory. Invariants, as in Go:
+// - at least one of sendq and recvq holds no WAITING sudog, except for an unbuffered channel with a
+//   single select parked on both of its directions;
+// - for a buffered channel: qcount > 0 implies recvq is empty, and qcount < dataqsiz implies sendq
+//   is empty;
+// - once closed, both queues are empty and stay empty: close woke everyone, and no op parks on a
+//   closed channel;
+// - the ring's live slots are recvx, recvx+1, ... qcount of them, modulo buf.length; every other
+//   slot holds undefined (a received value is not kept alive by the ring);
+// - buf.length <= dataqsiz: the ring starts small and doubles, up to dataqsiz, only when it is full.
+import type { Codec } from "../codecs.js";
+import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
+import { Sudog, goready } from "./sudog.js";
+import { Parked, WaitQ, dequeue, enqueue } from "./waitq.js";
+import type { Describable, Tracked } from "../diagnostics.js";
+import { G_WAITING } from "../layout.js";
+
+/** Ring slots a buffered channel starts with (fewer if its cap is smaller); < 32, see `reclaim`. */
+const RING_START = 16;
+/** The ring of every unbuffered channel: never written. */
+const NO_RING: unknown[] = [];
+
+/** Live channels and the ring slots they hold, for stats(). */
+export let channels = 0;
+export let ringSlots = 0;
+let nextId = 1;
+
+/** A dropped channel leaves the counts when it is collected (as the Wasm core frees it then).
+ *  Registering with an unregister token costs V8 about twice as much per channel, so the held value
+ *  is a number, id * 32 + the ring's starting size, and the rare changes live in two side tables:
+ *  the ring size of channels whose ring grew, and the ids of channels disposed (already uncounted). */
+const reclaim = new FinalizationRegistry<number>((held) => {
+  const id = Math.floor(held / 32);
+  if (disposedIds.delete(id)) return;
+  channels--;
+  const grown = grownRings.get(id);
+  if (grown === undefined) {
+    ringSlots -= held % 32;
+  } else {
+    grownRings.delete(id);
+    ringSlots -= grown;
+  }
+});
+const grownRings = new Map<number, number>();
+const disposedIds = new Set<number>();
+
+/** Where chansend/chanrecv/selectgo leave their other results (the Wasm core's T_OUT, T_INDEX and
+ *  scratch area): read and cleared by the caller at once. */
+export const out = {
+  /** The value received (as stored) by R_DONE / R_HANDOFF. */
+  value: undefined as unknown,
+  /** The new sudog (a select's g) of R_PARKED. */
+  sg: null as Sudog | null,
+  /** The case selectgo ran. */
+  index: -1,
+};
+
+export class Hchan implements Tracked {
+  /** Values in the ring (Go's qcount: len(ch)). */
+  qcount = 0;
+  /** Go's dataqsiz: cap(ch). */
+  readonly dataqsiz: number = 0;
+  /** The ring's slots. */
+  buf: unknown[] = NO_RING;
+  /** Next slot to write. */
+  sendx = 0;
+  /** Next slot to read. */
+  recvx = 0;
+  /** Set by close, never cleared. */
+  closed = false;
+  /** Set by dispose: every later operation throws. */
+  disposed = false;
+  /** Parked receivers, FIFO. */
+  readonly recvq = new WaitQ();
+  /** Parked senders, FIFO. */
+  readonly sendq = new WaitQ();
+  /** Sudogs queued in recvq and sendq together. */
+  nwait = 0;
+  /** Its share of the parked counts, made at its first park (waitq.ts). */
+  parked: Parked | null = null;
+  /** Told when nwait goes 0 -> 1 or 1 -> 0 (after()'s timer holds the process open only while
+   *  someone waits). */
+  watch: ((parked: number) => void) | undefined = undefined;
+  /** Our entry in diagnostics' list while ops are parked here and diagnostics are on. */
+  tracked: WeakRef<Tracked> | null = null;
+  /** The name given at creation, for diagnostics. */
+  name: string | undefined = undefined;
+  /** Creation order: a select's lock order (the Wasm core sorts by address). */
+  readonly id: number = 0;
+  /** Typed slots: what check() returned is stored, unpack() of it is received. */
+  readonly codec: Codec<any> | undefined = undefined;
+
+  /** Go's makechan: a channel with `size` slots (checked by the caller). */
+  constructor(size: number, codec: Codec<any> | undefined) {
+    this.dataqsiz = size;
+    this.codec = codec;
+    this.id = nextId++;
+    const n = size < RING_START ? size : RING_START;
+    if (n > 0) this.buf = newRing(n);
+    channels++;
+    ringSlots += n;
+    reclaim.register(this, this.id * 32 + n);
+  }
+
+  /** This channel's parked ops, for diagnostics: the g of every live queued sudog. */
+  *parkedOps(): Iterable<Describable> {
+    for (const q of [this.recvq, this.sendq]) {
+      for (let sg = q.first; sg !== null; sg = sg.next) if (sg.g.state === G_WAITING) yield sg.g;
+    }
+  }
+
+  /** Id and name, for diagnostics. */
+  info(): { id: number; name?: string } {
+    return this.name === undefined ? { id: this.id } : { id: this.id, name: this.name };
+  }
+}
+
+// ---- ring-buffer arithmetic, named once
+
+function newRing(n: number): unknown[] {
+  const buf: unknown[] = [];
+  for (let i = 0; i < n; i++) buf.push(undefined); // packed, not holey
+  return buf;
+}
+
+/** `i + 1` modulo the ring's size. */
+function advance(c: Hchan, i: number): number {
+  return ++i === c.buf.length ? 0 : i;
+}
+
+/** Doubles a full ring (up to dataqsiz), keeping its values in order from slot 0. */
+function grow(c: Hchan): void {
+  const old = c.buf;
+  const n = old.length;
+  const size = Math.min(c.dataqsiz, n * 2);
+  const buf: unknown[] = [];
+  for (let i = 0, x = c.recvx; i < n; i++, x = x + 1 === n ? 0 : x + 1) buf.push(old[x]);
+  for (let i = n; i < size; i++) buf.push(undefined);
+  c.buf = buf;
+  c.recvx = 0;
+  c.sendx = n;
+  ringSlots += size - n;
+  grownRings.set(c.id, size);
+}
+
+/** Appends `ep` to the ring; the caller checked that qcount < dataqsiz. */
+export function bufsend(c: Hchan, ep: unknown): void {
+  if (c.qcount === c.buf.length) grow(c);
+  const i = c.sendx;
+  c.buf[i] = ep;
+  c.sendx = advance(c, i);
+  c.qcount++;
+}
+
+/** Takes the head of the ring; the caller checked that it is not empty. */
+export function bufrecv(c: Hchan): unknown {
+  const i = c.recvx;
+  const buf = c.buf;
+  const v = buf[i];
+  buf[i] = undefined;
+  c.recvx = advance(c, i);
+  c.qcount--;
+  return v;
+}
+
+// ---- the two ways a value moves through a parked partner (Go's send and recv)
+
+/** Hands `ep` to the claimed parked receiver `sg` (the buffer is empty, or there is none). */
+export function sendTo(sg: Sudog, ep: unknown): void {
+  sg.elem = ep;
+  goready(sg, true);
+}
+
+/** Receives from the claimed parked sender `sg` (the buffer is full, or there is none).
+ *  Unbuffered: take the sender's value. Buffered: take the head of the ring and put the sender's
+ *  value at the tail, which is the same slot since the ring is full, so FIFO order is kept. */
+export function recvFrom(c: Hchan, sg: Sudog): unknown {
+  let v = sg.elem;
+  if (c.dataqsiz !== 0) {
+    const i = c.recvx;
+    const buf = c.buf;
+    const head = buf[i];
+    buf[i] = v;
+    v = head;
+    c.recvx = c.sendx = advance(c, i);
+  }
+  sg.elem = undefined;
+  goready(sg, true);
+  return v;
+}
+
+// ---- send
+
+/** Go's chansend: sends `ep` (a stored value) on `c`.
+ *  Returns R_CLOSED if `c` is closed (the caller panics), else R_HANDOFF (a parked receiver took
+ *  the value and was settled) or R_DONE (buffered), and when neither is possible: R_BLOCK if
+ *  `!block`, else R_PARKED with the new queued sudog at out.sg. */
+export function chansend(c: Hchan, ep: unknown, block: boolean): number {
+  if (c.closed) return R_CLOSED;
+  const sg = dequeue(c.recvq);
+  if (sg !== null) {
+    sendTo(sg, ep);
+    return R_HANDOFF;
+  }
+  if (c.qcount < c.dataqsiz) {
+    bufsend(c, ep);
+    return R_DONE;
+  }
+  if (!block) return R_BLOCK;
+  const me = new Sudog(c, true, ep, -1);
+  enqueue(c.sendq, me);
+  out.sg = me;
+  return R_PARKED;
+}
+
+// ---- receive
+
+/** Go's chanrecv: receives from `c`.
+ *  Returns R_CLOSED when `c` is closed and drained (the zero value, ok = false), R_HANDOFF when the
+ *  value (at out.value, as stored) came from, or through, a parked sender, who was settled, R_DONE
+ *  from the buffer (at out.value); otherwise R_BLOCK if `!block`, else R_PARKED with the new queued
+ *  sudog at out.sg. */
+export function chanrecv(c: Hchan, block: boolean): number {
+  if (c.closed && c.qcount === 0) return R_CLOSED;
+  const sg = dequeue(c.sendq);
+  if (sg !== null) {
+    out.value = recvFrom(c, sg);
+    return R_HANDOFF;
+  }
+  if (c.qcount > 0) {
+    out.value = bufrecv(c);
+    return R_DONE;
+  }
+  if (!block) return R_BLOCK;
+  const me = new Sudog(c, false, undefined, -1);
+  enqueue(c.recvq, me);
+  out.sg = me;
+  return R_PARKED;
+}
+
+// ---- close
+
+/** Go's closechan. Returns R_CLOSED_TWICE if already closed (the caller panics). Otherwise marks
+ *  `c` closed and wakes every parked receiver (zero value, ok = false) and then every parked sender
+ *  (which panics), each queue in FIFO order: the order in which their Promises are settled. */
+export function closechan(c: Hchan): number {
+  if (c.closed) return R_CLOSED_TWICE;
+  c.closed = true;
+  // Go collects the sudogs under the lock and wakes them after it; with one thread, waking each as
+  // it is dequeued is the same order and the same outcome (a select woken here unlinks its other
+  // cases, which dequeue would have skipped anyway).
+  for (let sg = dequeue(c.recvq); sg !== null; sg = dequeue(c.recvq)) {
+    sg.elem = undefined;
+    goready(sg, false);
+  }
+  for (let sg = dequeue(c.sendq); sg !== null; sg = dequeue(c.sendq)) goready(sg, false);
+  return R_DONE;
+}
+
+// ---- free
+
+/** Drops `c` from the counts and lets go of its ring now (dispose); the caller closed it first, so
+ *  both queues are empty. */
+export function freechan(c: Hchan): void {
+  disposedIds.add(c.id);
+  grownRings.delete(c.id);
+  channels--;
+  ringSlots -= c.buf.length;
+  c.buf = NO_RING;
+  c.qcount = 0;
+  c.recvx = 0;
+  c.sendx = 0;
+}

@@ -1,0 +1,317 @@
+// select: Go's selectgo (runtime/select.go; assembly/select.ts) and the select/recv/send API of the
+// pure-TS core (src/select.ts).
+//
+// A select parked on k channels is k sudogs, one per non-nil case, sharing one g (the first sudog in
+// lock order) and linked through `link` in lock order. Invariants:
+// - a waker moves the g out of G_WAITING (waitq.dequeue): whichever case does that wins the select,
+//   and every other case is dead at that instant even while still queued (dequeue skips it);
+// - the winner's goready runs pass 3 (selectdone) at once, so no dead case outlives the call that
+//   decided the select;
+// - the poll order is drawn from the same xorshift32 stream, in the same way, as the Wasm core's: for
+//   the same seed and the same ready cases both cores pick the same case.
+import { sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
+import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
+import type { SelectOptions, SelectResult } from "../select.js";
+import { Chan } from "./chan.js";
+import { bufrecv, bufsend, out, recvFrom, sendTo } from "./hchan.js";
+import { K_SELECT, Sudog, gopark, queueOf, received } from "./sudog.js";
+import { dequeue, enqueue, unlink } from "./waitq.js";
+
+export type { SelectOptions, SelectResult };
+
+const CASE = Symbol("wasmchan.case");
+
+/** A receive case, built by `recv(ch)`. */
+export interface RecvCase<T = unknown> {
+  readonly [CASE]: typeof DIR_RECV;
+  readonly ch: Chan<T> | null;
+}
+
+/** A send case, built by `send(ch, v)`. */
+export interface SendCase<T = unknown> {
+  readonly [CASE]: typeof DIR_SEND;
+  readonly ch: Chan<T> | null;
+  readonly value: T;
+}
+
+export type SelectCase = RecvCase<any> | SendCase<any>;
+
+/** Both kinds of case, one class (one shape for the loops below). */
+class Case {
+  readonly [CASE]: number;
+  readonly ch: Chan<any> | null;
+  readonly value: unknown;
+  constructor(dir: number, ch: Chan<any> | null, value: unknown) {
+    this[CASE] = dir;
+    this.ch = ch;
+    this.value = value;
+  }
+}
+
+function channelOf(ch: unknown, what: string): Chan<any> | null {
+  if (ch === null || ch === undefined) return null;
+  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
+  return ch;
+}
+
+/** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
+export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined) as unknown as RecvCase<T>;
+}
+
+/** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
+export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
+  const c = channelOf(ch, "send");
+  if (c !== null) c.check(v);
+  return new Case(DIR_SEND, c, v) as unknown as SendCase<T>;
+}
+
+// ---- the poll order's random source: xorshift32, exactly as the Wasm core's
+
+let rand = (Math.random() * 0x1_0000_0000) >>> 0 || 0x9e3779b9;
+
+/** A uniformly random integer in [0, n) (Go's cheaprandn): the high word of x * n, exact in a double
+ *  since x < 2^32 and n < 2^21. */
+function randn(n: number): number {
+  let x = rand;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  rand = x >>> 0;
+  return Math.floor((rand * n) / 0x1_0000_0000);
+}
+
+/** Seeds the poll-order random source (0 picks a fixed non-zero seed), as the Wasm core's selectseed. */
+export function selectseed(seed: number): void {
+  const s = seed >>> 0;
+  rand = s !== 0 ? s : 0x9e3779b9;
+}
+
+// ---- selectgo
+
+/** Scratch for the poll and lock orders (selectgo never re-enters itself). */
+let pollorder = new Int32Array(16);
+let lockorder = new Int32Array(16);
+let pollpos = new Int32Array(16);
+
+/** Orders case `a` before case `b`: by channel, then by position in the poll order (as the Wasm core
+ *  does with channel addresses), so duplicates of one channel are queued in poll order: random as in Go,
+ *  and the same as the Wasm core's for the same seed. */
+function caseLess(cases: readonly Case[], a: number, b: number): boolean {
+  const ca = cases[a].ch!.id, cb = cases[b].ch!.id;
+  return ca < cb || (ca === cb && pollpos[a] < pollpos[b]);
+}
+
+/** Sorts the case indices in `order[0..n)` by (channel id, poll position): the same heap sort as the
+ *  Wasm core's. Only the order of duplicates of one channel is observable (a queue each). */
+function sortByChannel(cases: readonly Case[], order: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = order[i];
+    let j = i;
+    while (j > 0) {
+      const parent = (j - 1) >> 1;
+      const p = order[parent];
+      if (!caseLess(cases, p, x)) break;
+      order[j] = p;
+      j = parent;
+    }
+    order[j] = x;
+  }
+  for (let i = n; i > 1; ) {
+    i--;
+    const x = order[i];
+    order[i] = order[0];
+    let j = 0;
+    for (;;) {
+      let k = 2 * j + 1;
+      if (k >= i) break;
+      if (k + 1 < i && caseLess(cases, order[k], order[k + 1])) k++;
+      if (!caseLess(cases, x, order[k])) break;
+      order[j] = order[k];
+      j = k;
+    }
+    order[j] = x;
+  }
+}
+
+/**
+ * Go's selectgo over `cases` (null channels are nil cases: never ready; at least one is not).
+ * `stored[i]`, when `stored` is given, is what send case i stores (its codec's check), else its value.
+ * Among the ready cases one is chosen uniformly at random; its index goes to out.index and the
+ * result is, as for chansend/chanrecv: R_DONE (buffer; a received value at out.value), R_HANDOFF
+ * (parked partner settled; a received value at out.value), R_CLOSED (a send case on a closed
+ * channel: panic; a recv case: zero value, ok = false). When none is ready: R_BLOCK if `!block`,
+ * else the select parks: one sudog per non-nil case is queued and the g is at out.sg: R_PARKED.
+ */
+function selectgo(cases: readonly Case[], stored: unknown[] | null, block: boolean): number {
+  const ncases = cases.length;
+  if (pollorder.length < ncases) {
+    pollorder = new Int32Array(ncases * 2);
+    lockorder = new Int32Array(ncases * 2);
+    pollpos = new Int32Array(ncases * 2);
+  }
+  const poll = pollorder;
+
+  // Poll order: a uniformly random permutation of the non-nil cases (inside-out Fisher–Yates).
+  let norder = 0;
+  for (let i = 0; i < ncases; i++) {
+    if (cases[i].ch === null) continue;
+    const j = randn(norder + 1);
+    poll[norder] = poll[j];
+    poll[j] = i;
+    norder++;
+  }
+
+  // Pass 1: the first ready case in poll order.
+  for (let i = 0; i < norder; i++) {
+    const casi = poll[i];
+    const k = cases[casi];
+    const c = k.ch!;
+    let r = -1;
+    if (k[CASE] === DIR_SEND) {
+      if (c.closed) {
+        r = R_CLOSED;
+      } else {
+        const sg = dequeue(c.recvq);
+        if (sg !== null) {
+          sendTo(sg, stored === null ? k.value : stored[casi]);
+          r = R_HANDOFF;
+        } else if (c.qcount < c.dataqsiz) {
+          bufsend(c, stored === null ? k.value : stored[casi]);
+          r = R_DONE;
+        }
+      }
+    } else {
+      const sg = dequeue(c.sendq);
+      if (sg !== null) {
+        out.value = recvFrom(c, sg);
+        r = R_HANDOFF;
+      } else if (c.qcount > 0) {
+        out.value = bufrecv(c);
+        r = R_DONE;
+      } else if (c.closed) {
+        r = R_CLOSED;
+      }
+    }
+    if (r >= 0) {
+      out.index = casi;
+      return r;
+    }
+  }
+  if (!block) return R_BLOCK;
+
+  // Pass 2: enqueue one sudog per case, in lock order, all sharing the first one's g.
+  const lock = lockorder;
+  for (let i = 0; i < norder; i++) {
+    lock[i] = poll[i];
+    pollpos[poll[i]] = i;
+  }
+  sortByChannel(cases, lock, norder);
+  let g: Sudog | null = null;
+  let last: Sudog | null = null;
+  for (let i = 0; i < norder; i++) {
+    const casi = lock[i];
+    const k = cases[casi];
+    const c = k.ch!;
+    const isSend = k[CASE] === DIR_SEND;
+    const sg = new Sudog(c, isSend, isSend ? (stored === null ? k.value : stored[casi]) : undefined, casi);
+    if (g === null) g = sg;
+    else {
+      sg.g = g;
+      last!.link = sg;
+    }
+    last = sg;
+    enqueue(isSend ? c.sendq : c.recvq, sg);
+  }
+  out.sg = g;
+  return R_PARKED;
+}
+
+/** Pass 3, run by goready on a parked select's g (READY, its winner at g.param): unlinks every
+ *  case still queued (O(1) each) and settles the select's Promise with the winner's outcome. */
+export function selectdone(g: Sudog): void {
+  for (let sg: Sudog | null = g; sg !== null; sg = sg.link) unlink(queueOf(sg), sg);
+  const winner = g.param!;
+  const index = winner.casei;
+  if (!winner.isSend) {
+    g.resolve({ index, value: received(winner.c, winner), ok: winner.success });
+  } else if (winner.success) {
+    g.resolve({ index, value: undefined, ok: true });
+  } else {
+    g.reject(sendOnClosed());
+  }
+}
+
+// ---- select
+
+const never = new Promise<never>(() => {});
+
+function blockForever(signal: AbortSignal | undefined): Promise<never> {
+  if (signal === undefined) return never;
+  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+}
+
+/**
+ * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its
+ * index. Among ready cases one is chosen uniformly at random. With `{ default: true }` it resolves
+ * with index -1 at once if none is ready. A send case on a closed channel rejects with
+ * ChannelError("send on closed channel").
+ */
+export function select(cases: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  if (!Array.isArray(cases)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+  const signal = opts === undefined ? undefined : signalOf(opts);
+  const dflt = opts?.default === true;
+  const ks = cases as unknown as readonly Case[];
+  const n = ks.length;
+  let live = false;
+  let typed = false;
+  for (let i = 0; i < n; i++) {
+    const k = ks[i];
+    if (!(k instanceof Case)) {
+      throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
+    }
+    const ch = k.ch;
+    if (ch === null) continue;
+    if (ch.disposed) throw useOfDisposed();
+    live = true;
+    if (ch.codec !== undefined && k[CASE] === DIR_SEND) typed = true;
+  }
+  if (!live) {
+    // No channel at all: Go's select {} blocks forever; with default it takes the default.
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
+  }
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  // What each send case stores, checked before anything moves (the Wasm core encodes them here).
+  let stored: unknown[] | null = null;
+  if (typed) {
+    stored = [];
+    for (let i = 0; i < n; i++) {
+      const k = ks[i];
+      stored.push(k[CASE] === DIR_SEND && k.ch !== null ? k.ch.check(k.value) : undefined);
+    }
+  }
+
+  const r = selectgo(ks, stored, !dflt);
+  if (r === R_PARKED) {
+    const g = out.sg!;
+    out.sg = null;
+    return gopark(g, K_SELECT, signal);
+  }
+  if (r === R_BLOCK) return Promise.resolve({ index: -1, value: undefined, ok: false });
+  const index = out.index;
+  const k = ks[index];
+  if (k[CASE] === DIR_SEND) {
+    if (r === R_CLOSED) return Promise.reject(sendOnClosed());
+    return Promise.resolve({ index, value: undefined, ok: true });
+  }
+  const ch = k.ch!;
+  let value: unknown;
+  if (r === R_CLOSED) {
+    value = ch.zero();
+  } else {
+    value = ch.unpack(out.value);
+    out.value = undefined;
+  }
+  return Promise.resolve({ index, value, ok: r !== R_CLOSED });
+}

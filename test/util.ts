@@ -1,0 +1,95 @@
+// Helpers shared by the suites: promise-state tracking and "is it still blocked?" without timing.
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+
+/** One macrotask turn: every pending microtask (promise reaction) has run when it resolves. */
+export const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Let the event loop run `n` setImmediate turns and one setTimeout(0) turn. In these tests an
+ * operation "blocks" when its promise is still pending afterwards: nothing here depends on how
+ * long anything takes, only on which callbacks the runtime has had the chance to run.
+ */
+export async function turns(n = 3): Promise<void> {
+  for (let i = 0; i < n; i++) await macrotask();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await macrotask();
+}
+
+export interface Tracked<T> {
+  state: "pending" | "fulfilled" | "rejected";
+  value?: T;
+  reason?: unknown;
+  promise: Promise<T>;
+}
+
+/** Observe a promise's state without awaiting it (and mark its rejection as handled). */
+export function track<T>(promise: Promise<T>): Tracked<T> {
+  const t: Tracked<T> = { state: "pending", promise };
+  promise.then(
+    (value) => {
+      t.state = "fulfilled";
+      t.value = value;
+    },
+    (reason) => {
+      t.state = "rejected";
+      t.reason = reason;
+    },
+  );
+  return t;
+}
+
+/** The error `fn` throws synchronously (fails the test when it does not throw). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  expect.fail("expected a synchronous throw");
+}
+
+/** Go's panics: a ChannelError (and so an Error) whose message is exactly Go's text. */
+export function expectPanic(lib: { ChannelError: abstract new (...a: never[]) => Error }, e: unknown, message: string): void {
+  expect(e).toBeInstanceOf(lib.ChannelError);
+  expect(e).toBeInstanceOf(Error);
+  expect((e as Error).message).toBe(message);
+}
+
+/** A receive result `{ value, ok }` with `value` compared by identity (Object.is). */
+export function expectRecvOk(r: unknown, value: unknown, ok: boolean): void {
+  expect(r).toBeTypeOf("object");
+  expect(r).not.toBeNull();
+  const { value: v, ok: o } = r as { value: unknown; ok: boolean };
+  expect(o).toBe(ok);
+  expect(v).toBe(value);
+}
+
+/** Deterministic PRNG (mulberry32) so the interleaving tests are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
+/**
+ * The built entry point of a core (by its name in cores.ts: "pure" → dist/pure/index.js, else
+ * dist/index.js), as a file path, for child processes that import dist/ the way a user would.
+ */
+export function entryOf(coreName: string): string {
+  const rel = /pure/i.test(coreName) ? "../dist/pure/index.js" : "../dist/index.js";
+  return fileURLToPath(new URL(rel, import.meta.url));
+}
