@@ -18,7 +18,7 @@ import {
 import { lock, unlock } from "./lock";
 import { dequeue, enqueue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
-import { bufrecv, bufsend, elemsize, recvFrom, sendTo } from "./hchan";
+import { bufrecv, bufsend, elemsize, recvFrom, sendTo, typedmemmove } from "./hchan";
 
 /** A uniformly random integer in [0, n) from this thread's xorshift32 state (Go's cheaprandn). */
 function randn(t: usize, n: u32): u32 {
@@ -240,7 +240,7 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
     store<u32>(sg, <u32>g, S_G);
     store<i32>(sg, <i32>casi, S_CASE);
     if (load<u32>(k, K_DIR) == DIR_SEND) {
-      memory.copy(sg + S_ELEM, <usize>load<u32>(k, K_ELEM), elemsize(c));
+      typedmemmove(sg + S_ELEM, <usize>load<u32>(k, K_ELEM), elemsize(c));
       store<u32>(sg, F_SELECT | F_SEND, S_FLAGS);
       enqueue(c + C_SENDQ, sg);
     } else {
@@ -263,7 +263,7 @@ export function selectdone(t: usize, g: usize, ep: usize): i32 {
   dequeueAll(g);
   const winner = <usize>load<u32>(g, S_PARAM);
   const casi = load<i32>(winner, S_CASE);
-  memory.copy(ep, winner + S_ELEM, elemsize(<usize>load<u32>(winner, S_C)));
+  typedmemmove(ep, winner + S_ELEM, elemsize(<usize>load<u32>(winner, S_C)));
   store<u32>(t, (load<u32>(winner, S_FLAGS) & F_SUCCESS) != 0 ? 1 : 0, T_OUT);
   releaseAll(g);
   return casi;

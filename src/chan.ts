@@ -125,23 +125,31 @@ class Waiter<T> implements Parked, Describable {
   }
 }
 
-/** Frees a local channel nobody can reach; drops this thread's reference to a shared one (freed with
- *  the last reference, from whichever thread drops it). */
-/** What the registry holds for a channel; `c` is zeroed by dispose, which has released it already.
- *  (No unregister tokens: V8 then keeps a table of them that never shrinks, and registers twice as slowly.) */
+/** Frees a local channel nobody can reach. The registry holds just its address (an object per channel
+ *  would double what GC pays for the registry; unregister tokens cost V8 as much again). A channel freed
+ *  by dispose leaves a mark here, so its collection frees nothing — the address may be reused by then. */
+const disposedLocal = new Map<number, number>();
+const reclaimLocal = new FinalizationRegistry<number>((c) => {
+  const marks = disposedLocal.get(c);
+  if (marks !== undefined) {
+    if (marks === 1) disposedLocal.delete(c);
+    else disposedLocal.set(c, marks - 1);
+    return;
+  }
+  localHeapOf.core.freechan(c);
+});
+let localHeapOf: Heap;
+
+/** Drops this thread's reference to a shared channel nobody here can reach (freed with the last
+ *  reference, from whichever thread drops it); `c` is zeroed once dispose released it. */
 interface Cell {
   heap: Heap;
   c: number;
 }
-
-const reclaim = new FinalizationRegistry<Cell>(({ heap, c }) => {
+const reclaimShared = new FinalizationRegistry<Cell>(({ heap, c }) => {
   if (c === 0) return;
-  if (heap.shared) {
-    heap.forgetChan(c);
-    heap.core.chanrelease(c);
-  } else {
-    heap.core.freechan(c);
-  }
+  heap.forgetChan(c);
+  heap.core.chanrelease(c);
 });
 
 /**
@@ -152,29 +160,25 @@ export class Chan<T = unknown> implements Tracked {
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
   /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog). */
-  private readonly waiters: (Parked | undefined)[] = [];
-  private readonly freeSlots: number[] = [];
+  private waiters: (Parked | undefined)[] | null = null;
+  private freeSlots: number[] | null = null;
   private parked = 0;
   /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
   private tracked: WeakRef<Tracked> | undefined = undefined;
-  private readonly cell: Cell;
+  private readonly cell: Cell | null = null;
   /** The name given at creation, for diagnostics. */
   name: string | undefined = undefined;
   private readonly size: number;
   private readonly capacity: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
-  private readonly vals: unknown[] | undefined;
-  private readonly freeHandles: number[] | undefined;
+  private vals: unknown[] | null = null;
+  private freeHandles: number[] | null = null;
 
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
    *  holds a reference to (attach). */
   constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined, existing = 0) {
     this.size = codec === undefined ? 4 : codec.size;
     this.capacity = cap;
-    if (codec === undefined) {
-      this.vals = [undefined];
-      this.freeHandles = [];
-    }
     let c = existing;
     if (c === 0) {
       c = heap.core.makechan(this.size, cap);
@@ -183,8 +187,13 @@ export class Chan<T = unknown> implements Tracked {
     }
     this.c = c;
     if (heap.shared) heap.rememberChan(c, this);
-    this.cell = { heap, c };
-    reclaim.register(this, this.cell);
+    if (heap.shared) {
+      this.cell = { heap, c };
+      reclaimShared.register(this, this.cell);
+    } else {
+      localHeapOf = heap;
+      reclaimLocal.register(this, c);
+    }
   }
 
   /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
@@ -224,8 +233,14 @@ export class Chan<T = unknown> implements Tracked {
 
   private hold(v: unknown): number {
     if (v === undefined) return 0;
-    const h = this.freeHandles!.length > 0 ? this.freeHandles!.pop()! : this.vals!.length;
-    this.vals![h] = v;
+    let vals = this.vals;
+    if (vals === null) {
+      vals = this.vals = [undefined];
+      this.freeHandles = [];
+    }
+    const free = this.freeHandles!;
+    const h = free.length > 0 ? free.pop()! : vals.length;
+    vals[h] = v;
     return h;
   }
 
@@ -272,13 +287,18 @@ export class Chan<T = unknown> implements Tracked {
 
   /** @internal The parked op of this thread whose sudog is `sg` (while it is unsettled). */
   lookup(sg: number): Parked | undefined {
-    return this.waiters[this.heap.views.u32[(sg + S_TOKEN) >>> 2]];
+    return this.waiters === null ? undefined : this.waiters[this.heap.views.u32[(sg + S_TOKEN) >>> 2]];
   }
 
   /** @internal Remembers a parked op of this thread under its sudog. */
   remember(sg: number, w: Parked): void {
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.waiters.length;
-    this.waiters[slot] = w;
+    let waiters = this.waiters;
+    if (waiters === null) {
+      waiters = this.waiters = [];
+      this.freeSlots = [];
+    }
+    const slot = this.freeSlots!.length > 0 ? this.freeSlots!.pop()! : waiters.length;
+    waiters[slot] = w;
     this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
     if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
     if (diag.on) this.tracked = track(this, this.tracked);
@@ -287,9 +307,10 @@ export class Chan<T = unknown> implements Tracked {
   /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
   forget(sg: number, w: Parked): void {
     const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
-    if (this.waiters[slot] !== w) return;
-    this.waiters[slot] = undefined;
-    this.freeSlots.push(slot);
+    const waiters = this.waiters;
+    if (waiters === null || waiters[slot] !== w) return;
+    waiters[slot] = undefined;
+    this.freeSlots!.push(slot);
     if (--this.parked === 0) {
       if (this.watch !== undefined) this.watch(0);
       if (this.tracked !== undefined) {
@@ -301,7 +322,7 @@ export class Chan<T = unknown> implements Tracked {
 
   /** @internal This thread's parked ops on this channel (diagnostics). */
   parkedOps(): Iterable<Describable> {
-    return this.waiters.filter((w): w is Parked => w !== undefined);
+    return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => w !== undefined);
   }
 
   /** @internal Id and name, for diagnostics. */
@@ -462,7 +483,8 @@ export class Chan<T = unknown> implements Tracked {
     if (c === 0) return;
     const heap = this.heap;
     if (heap.core.chandispose(heap.t, c) === R_DONE) this.settleWoken();
-    this.cell.c = 0;
+    if (this.cell !== null) this.cell.c = 0;
+    else disposedLocal.set(c, (disposedLocal.get(c) ?? 0) + 1);
     this.c = 0;
     if (heap.shared) {
       heap.forgetChan(c);
@@ -470,7 +492,7 @@ export class Chan<T = unknown> implements Tracked {
     } else {
       heap.core.freechan(c);
     }
-    if (this.vals !== undefined) {
+    if (this.vals !== null) {
       this.vals.length = 1;
       this.freeHandles!.length = 0;
     }
