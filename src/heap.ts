@@ -177,6 +177,15 @@ export class Heap {
    */
   waitAsync(g: number, settled: () => boolean, onReady: () => void): void {
     const idx = (g + S_STATE) >>> 2;
+    // A partner on another core often completes us within a few microseconds: spin briefly first,
+    // since an async wake-up costs a trip through both event loops (and the OS scheduler).
+    const i32 = this.views.i32;
+    for (let spin = 0; spin < SPIN; spin++) {
+      if (Atomics.load(i32, idx) === G_READY) {
+        if (!settled()) onReady();
+        return;
+      }
+    }
     this.holdOpen(1);
     const step = (): void => {
       if (settled()) return this.holdOpen(-1);

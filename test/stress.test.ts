@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { SharedHeap, codecs } from "wasmchan";
 
-const MESSAGES = Number(process.env.WASMCHAN_STRESS_MESSAGES ?? 200_000);
+const MESSAGES = Number(process.env.WASMCHAN_STRESS_MESSAGES ?? 2_000_000);
 
 function run(workerData: Record<string, unknown>): Promise<number> {
   return new Promise((resolve, reject) => {
