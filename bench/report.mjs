@@ -1,7 +1,7 @@
 // The comparison report: REPORT.md (tables), results.json (every sample) and report.html (charts).
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
-import { median, mannWhitney } from "./stats.mjs";
+import { median, rankTest } from "./stats.mjs";
 
 const root = new URL("../", import.meta.url);
 
@@ -10,29 +10,36 @@ function version(pkg) {
   return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")).version : undefined;
 }
 
-export function environment() {
+export function environment(go) {
   const cpus = os.cpus();
   const versions = {};
-  for (const pkg of ["tinybench", "assemblyscript", "typescript", "ts-chan", "medium", "@thi.ng/csp", "ringbuf.js"]) {
+  versions.wasmchan = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).version;
+  for (const pkg of ["ts-chan", "medium", "@thi.ng/csp", "ringbuf.js", "tinybench", "assemblyscript", "typescript"]) {
     const v = version(pkg);
     if (v) versions[pkg] = v;
   }
-  versions.wasmchan = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).version;
   return {
     node: process.version, v8: process.versions.v8, platform: `${os.platform()} ${os.arch()}`,
     cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadavg: os.loadavg().map((x) => +x.toFixed(2)),
+    go: go && !go.error ? go.goVersion : null,
     packages: versions,
   };
 }
 
-const fmt = (ns) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`);
+export function fmtUnit(v, unit = "ns/msg") {
+  if (v === undefined || Number.isNaN(v)) return "—";
+  if (unit === "B/item") return v >= 10240 ? `${(v / 1024).toFixed(1)} KiB` : `${v.toFixed(0)} B`;
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} ms`;
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} µs` : `${v.toFixed(1)} ns`;
+}
 
-/** Per scenario: rows with median, min, max (ns/message) and the ratio to the floor (floor time / this time). */
+/** Per scenario: the results with median, min, max and the ratio to the scenario's floor (floor / this). */
 function rows(report) {
   const out = new Map();
   for (const s of report.scenarios) {
     const rs = report.results.filter((r) => r.scenario === s.id);
-    const floor = rs.find((r) => r.impl === "floor" && r.ok);
+    const floor = rs.find((r) => r.impl === (s.floor ?? "floor") && r.ok);
     const floorMed = floor ? median(floor.samples) : undefined;
     out.set(s.id, rs.map((r) => {
       if (!r.ok) return { ...r };
@@ -43,22 +50,63 @@ function rows(report) {
   return out;
 }
 
+const KINDS = [
+  ["same-thread", "Same thread (time per message; ratio = floor / this, above 1× is faster than the hand-written Promise channel)"],
+  ["workers", "Across workers, S5 (time per message; ratio = SAB-ring floor / this)"],
+  ["memory", "Memory (bytes per item; ratio = floor / this, above 1× is smaller than the floor)"],
+];
+
+function probeFailures(report, impl) {
+  const r = report.probes?.results?.[impl];
+  return r ? Object.values(r).filter((p) => p.status === "fail").length : 0;
+}
+
+const cellOf = (r) => {
+  if (!r) return "—";
+  if (r.status === "skipped") return "n/a";
+  if (!r.ok) return "FAILED";
+  return r.ratio !== undefined ? `${fmtUnit(r.median, r.unit)} (${r.ratio.toFixed(2)}×)` : fmtUnit(r.median, r.unit);
+};
+
+/** One table per kind of scenario: a row per scenario, a column per implementation. */
 export function summaryTable(report) {
-  const impls = [...new Set(report.results.map((r) => r.impl))];
   const byScenario = rows(report);
-  const lines = [`| scenario | ${impls.join(" | ")} |`, `|---|${impls.map(() => "---:").join("|")}|`];
-  for (const s of report.scenarios) {
-    const rs = byScenario.get(s.id);
-    if (!rs?.length) continue;
-    const cells = impls.map((name) => {
-      const r = rs.find((x) => x.impl === name);
-      if (!r) return "—";
-      if (!r.ok) return "FAILED";
-      return r.ratio !== undefined ? `${fmt(r.median)} (${r.ratio.toFixed(2)}×)` : fmt(r.median);
-    });
-    lines.push(`| ${s.id} ${s.title} | ${cells.join(" | ")} |`);
+  const out = [];
+  for (const [kind, heading] of KINDS) {
+    const ss = report.scenarios.filter((s) => (s.kind ?? "same-thread") === kind && byScenario.get(s.id)?.length);
+    if (!ss.length) continue;
+    const impls = [...new Set(ss.flatMap((s) => byScenario.get(s.id).map((r) => r.impl)))];
+    const head = impls.map((name) => (probeFailures(report, name) ? `${name} ⚠${probeFailures(report, name)}` : name));
+    const lines = [`**${heading}**`, "", `| scenario | ${head.join(" | ")} |`, `|---|${impls.map(() => "---:").join("|")}|`];
+    for (const s of ss) {
+      const rs = byScenario.get(s.id);
+      lines.push(`| ${s.id} ${s.title} | ${impls.map((name) => cellOf(rs.find((x) => x.impl === name))).join(" | ")} |`);
+    }
+    out.push(lines.join("\n"));
   }
-  return lines.join("\n");
+  if (Object.values(report.probes?.results ?? {}).some((r) => Object.values(r).some((p) => p.status === "fail"))) {
+    out.push("⚠n: the library failed n semantic probes (it breaks Go semantics there; see the probe table). n/a: the library cannot run the scenario (reason in REPORT.md).");
+  }
+  return out.join("\n\n");
+}
+
+function probeTable(report) {
+  const list = report.probes?.list ?? [];
+  const libs = Object.keys(report.probes?.results ?? {});
+  if (!libs.length) return "";
+  const mark = { pass: "✓", fail: "✗ FAIL", "n/a": "n/a" };
+  let md = `\n## Semantic probes\n\nA small check of Go's channel semantics per library (\`bench/probes.mjs\`). ✗ marks where the library breaks Go semantics.\n\n`;
+  md += `| probe | ${libs.join(" | ")} |\n|---|${libs.map(() => ":---:").join("|")}|\n`;
+  for (const p of list) md += `| ${p.title} | ${libs.map((l) => mark[report.probes.results[l][p.id]?.status] ?? "—").join(" | ")} |\n`;
+  const details = [];
+  for (const l of libs) {
+    for (const p of list) {
+      const r = report.probes.results[l][p.id];
+      if (r && r.status !== "pass" && r.detail) details.push(`- **${l}**, ${p.id}: ${r.status === "fail" ? "fails" : "n/a"}: ${r.detail}`);
+      else if (r && r.status === "pass" && r.detail && p.id === "select-fair") details.push(`- ${l}, ${p.id}: ${r.detail}`);
+    }
+  }
+  return md + (details.length ? `\n${details.join("\n")}\n` : "");
 }
 
 function markdown(report) {
@@ -66,20 +114,31 @@ function markdown(report) {
   const byScenario = rows(report);
   let md = `# wasmchan benchmark report\n\n`;
   md += `${report.date}${report.quick ? " — **quick run** (smoke test, small counts: not for comparisons)" : ""}. `;
-  md += `Node ${e.node} (V8 ${e.v8}), ${e.platform}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB. `;
+  md += `Node ${e.node} (V8 ${e.v8}), ${e.platform}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB, load average ${e.loadavg?.join(" ")} at the end. `;
+  if (e.go) md += `${e.go}. `;
   md += `Packages: ${Object.entries(e.packages).map(([k, v]) => `${k} ${v}`).join(", ")}.\n\n`;
-  md += `Times are per message (median over runs; each run moves and verifies every message). `;
-  md += `The ratio is the floor's median time divided by this one: above 1× is faster than the `;
-  md += `hand-written Promise channel.\n\n## Summary\n\n${summaryTable(report)}\n`;
+  md += `Times are per message: the median over runs, each run moving and verifying every message (count, sum, and order where it is defined). `;
+  md += `**Ratio** = the floor's median / this median: above 1× is better (faster, or smaller) than the floor, below 1× worse. `;
+  md += `The floor of the same-thread and memory scenarios is \`floor\`, a minimal hand-written Promise channel (bench/impls/floor.mjs); `;
+  md += `across workers it is \`sab-ring\`, a minimal SharedArrayBuffer ring with Atomics (bench/workers/sab-ring.mjs). `;
+  md += `\`floor-sync\` moves the same values through plain arrays without Promises (a lower bound, not a channel). `;
+  md += `The machine may be shared: numbers are noisy, compare runs with \`--compare\`.\n\n`;
+  md += `## Summary\n\n${summaryTable(report)}\n`;
+  md += probeTable(report);
   for (const s of report.scenarios) {
     const rs = byScenario.get(s.id);
     if (!rs?.length) continue;
-    md += `\n## ${s.id}: ${s.title}\n\n| implementation | median | min – max | ratio to floor | runs | messages verified |\n|---|---:|---:|---:|---:|---:|\n`;
+    md += `\n## ${s.id}: ${s.title}\n\n`;
+    if (s.description) md += `${s.description}\n\n`;
+    md += `| implementation | median | min – max | ratio to floor | runs | messages verified | notes |\n|---|---:|---:|---:|---:|---:|---|\n`;
     for (const r of rs) {
-      if (!r.ok) md += `| ${r.label} | FAILED: ${r.error} | | | | |\n`;
-      else md += `| ${r.label} | ${fmt(r.median)} | ${fmt(r.min)} – ${fmt(r.max)} | ${r.ratio !== undefined ? r.ratio.toFixed(2) + "×" : "—"} | ${r.samples.length} | ${r.messagesVerified} |\n`;
+      if (r.status === "skipped") md += `| ${r.label} | n/a | | | | | ${r.skipped} |\n`;
+      else if (!r.ok) md += `| ${r.label} | **FAILED** | | | | | ${r.error} |\n`;
+      else md += `| ${r.label} | ${fmtUnit(r.median, r.unit)} | ${fmtUnit(r.min, r.unit)} – ${fmtUnit(r.max, r.unit)} | ${r.ratio !== undefined ? r.ratio.toFixed(2) + "×" : "—"} | ${r.samples.length} | ${r.messagesVerified} | ${r.note ?? ""} |\n`;
     }
   }
+  if (report.notes?.length) md += `\n## Notes\n\n${report.notes.map((n) => `- ${n}`).join("\n")}\n`;
+  md += `\n## Reading and comparing\n\nEvery sample is in results.json. To compare two runs: \`npm run bench -- --compare old/results.json\` prints, per scenario and implementation, the old and new medians, the delta, and the p-value of a Mann–Whitney rank test on the samples (exact for small samples, as benchstat); the delta is shown only when p < 0.05, else "~".\n`;
   return md;
 }
 
@@ -87,50 +146,88 @@ function escape(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
+function color(r, floor) {
+  if (r.impl === floor) return "#888";
+  if (r.impl === "floor-sync") return "#bbb";
+  if (r.impl === "go") return "#00add8";
+  if (r.impl === "wasm" || r.impl === "pure" || r.impl.startsWith("wasm-")) return "#2a6fdb";
+  return "#5aa469";
+}
+
 function html(report) {
   const byScenario = rows(report);
   let body = "";
   for (const s of report.scenarios) {
-    const rs = (byScenario.get(s.id) ?? []).filter((r) => r.ok);
-    if (!rs.length) continue;
-    const maxv = Math.max(...rs.map((r) => r.max));
-    const W = 560, rowH = 26, left = 230;
-    const x = (v) => left + (v / maxv) * (W - left - 90);
-    let svg = `<svg width="${W}" height="${rs.length * rowH + 10}" role="img" aria-label="${escape(s.title)}">`;
-    rs.forEach((r, i) => {
+    const all = byScenario.get(s.id) ?? [];
+    const rs = all.filter((r) => r.ok);
+    if (!all.length) continue;
+    const maxv = Math.max(1e-9, ...rs.map((r) => r.max));
+    const W = 760, rowH = 24, left = 230, right = 190;
+    const x = (v) => left + (v / maxv) * (W - left - right);
+    let svg = `<svg width="${W}" height="${all.length * rowH + 10}" role="img" aria-label="${escape(s.title)}">`;
+    all.forEach((r, i) => {
       const y = i * rowH + 5;
-      svg += `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.impl)}</text>`;
-      svg += `<rect x="${left}" y="${y + 3}" width="${x(r.median) - left}" height="16" fill="${r.impl === "floor" ? "#999" : r.impl.startsWith("wasm") ? "#2a6fdb" : "#5aa469"}"/>`;
+      const flag = probeFailures(report, r.impl) ? ` ⚠${probeFailures(report, r.impl)}` : "";
+      svg += `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.impl + flag)}</text>`;
+      if (!r.ok) {
+        svg += `<text x="${left}" y="${y + 15}" fill="${r.status === "skipped" ? "#888" : "#c00"}">${escape(r.status === "skipped" ? `n/a: ${r.skipped}` : `FAILED: ${r.error}`)}</text>`;
+        return;
+      }
+      svg += `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(r.median) - left)}" height="16" fill="${color(r, s.floor)}"><title>${escape(`${r.label}: median ${fmtUnit(r.median, r.unit)}, min ${fmtUnit(r.min, r.unit)}, max ${fmtUnit(r.max, r.unit)}, ${r.samples.length} runs`)}</title></rect>`;
       svg += `<line x1="${x(r.min)}" x2="${x(r.max)}" y1="${y + 11}" y2="${y + 11}" stroke="#000"/>`;
-      svg += `<text x="${x(r.max) + 6}" y="${y + 15}">${escape(fmt(r.median))}${r.ratio !== undefined ? ` · ${r.ratio.toFixed(2)}×` : ""}</text>`;
+      for (const v of r.samples.length <= 60 ? r.samples : []) svg += `<circle cx="${x(v)}" cy="${y + 11}" r="1.6" fill="#000" fill-opacity=".45"/>`;
+      svg += `<text x="${x(r.max) + 6}" y="${y + 15}">${escape(fmtUnit(r.median, r.unit))}${r.ratio !== undefined ? ` · ${r.ratio.toFixed(2)}×` : ""}</text>`;
     });
     svg += "</svg>";
-    body += `<section><h2>${escape(s.id)}: ${escape(s.title)}</h2>${svg}</section>\n`;
+    body += `<section><h2>${escape(s.id)}: ${escape(s.title)} <small>(${escape(s.unit)}, floor: ${escape(s.floor)})</small></h2>${s.description ? `<p>${escape(s.description)}</p>` : ""}${svg}</section>\n`;
   }
+  const libs = Object.keys(report.probes?.results ?? {});
+  let probes = "";
+  if (libs.length) {
+    probes = `<section><h2>Semantic probes</h2><table><tr><th>probe</th>${libs.map((l) => `<th>${escape(l)}</th>`).join("")}</tr>`;
+    for (const p of report.probes.list) {
+      probes += `<tr><td>${escape(p.title)}</td>${libs.map((l) => {
+        const r = report.probes.results[l][p.id];
+        const cls = r?.status === "fail" ? "fail" : r?.status === "pass" ? "pass" : "na";
+        return `<td class="${cls}" title="${escape(r?.detail ?? "")}">${r?.status === "pass" ? "✓" : r?.status === "fail" ? "✗" : "n/a"}</td>`;
+      }).join("")}</tr>`;
+    }
+    probes += `</table></section>`;
+  }
+  const e = report.environment;
   return `<!doctype html><html><head><meta charset="utf-8"><title>wasmchan benchmarks</title><style>
-body{font:14px system-ui,sans-serif;margin:2em;max-width:60em} svg text{font:12px system-ui,sans-serif} h2{font-size:1.05em;margin-top:1.6em}
-</style></head><body><h1>wasmchan benchmarks</h1><p>${escape(report.date)} — Node ${escape(report.environment.node)}, ${report.environment.cores} × ${escape(report.environment.cpu)}.
-Bars: median time per message (shorter is faster); whiskers: min–max over runs; ratio: floor time / this time.</p>
-${body}</body></html>\n`;
+body{font:14px system-ui,sans-serif;margin:2em;max-width:62em} svg text{font:12px system-ui,sans-serif} h2{font-size:1.05em;margin-top:1.6em}
+h2 small{font-weight:normal;color:#666} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 8px;text-align:center} td:first-child{text-align:left}
+.pass{color:#080}.fail{color:#c00;font-weight:bold}.na{color:#888}
+</style></head><body><h1>wasmchan benchmarks</h1><p>${escape(report.date)}${report.quick ? " — <b>quick run</b> (small counts)" : ""} — Node ${escape(e.node)}, ${e.cores} × ${escape(e.cpu)}${e.go ? `, ${escape(e.go)}` : ""}.
+Bars: median per message (shorter is better); whiskers: min–max over runs; dots: every run. Ratio: floor / this (above 1× beats the floor).
+Blue: wasmchan; grey: floors; green: other libraries; ⚠n: the library failed n semantic probes.</p>
+${probes}
+${body}${report.notes?.length ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${escape(n)}</li>`).join("")}</ul>` : ""}</body></html>\n`;
 }
 
 export function writeReports(dir, report) {
-  writeFileSync(`${dir}results.json`, JSON.stringify(report, null, 1) + "\n");
+  // samples rounded to 4 significant digits: the file stays small, the statistics do not change
+  const round = (k, v) => (k === "samples" && Array.isArray(v) ? v.map((x) => +x.toPrecision(4)) : v);
+  writeFileSync(`${dir}results.json`, JSON.stringify(report, round, 1) + "\n");
   writeFileSync(`${dir}REPORT.md`, markdown(report));
   writeFileSync(`${dir}report.html`, html(report));
 }
 
 /** benchstat-style comparison of two reports: old and new medians, delta, and a rank test. */
 export function compare(oldReport, newReport) {
-  const lines = ["| scenario | impl | old | new | delta | p |", "|---|---|---:|---:|---:|---:|"];
+  const lines = ["| scenario | impl | old | new | delta | p (n) |", "|---|---|---:|---:|---:|---:|"];
   for (const n of newReport.results) {
     if (!n.ok) continue;
     const o = oldReport.results.find((r) => r.scenario === n.scenario && r.impl === n.impl && r.ok);
     if (!o) continue;
+    const unit = n.unit ?? "ns/msg";
     const om = median(o.samples), nm = median(n.samples);
-    const p = mannWhitney(o.samples, n.samples);
-    const delta = p < 0.05 ? `${(((nm - om) / om) * 100).toFixed(1)}%` : "~";
-    lines.push(`| ${n.scenario} | ${n.impl} | ${fmt(om)} | ${fmt(nm)} | ${delta} | ${p.toFixed(3)} |`);
+    const p = rankTest(o.samples, n.samples);
+    const delta = p < 0.05 ? `${nm >= om ? "+" : ""}${(((nm - om) / om) * 100).toFixed(1)}%` : "~";
+    lines.push(`| ${n.scenario} | ${n.impl} | ${fmtUnit(om, unit)} | ${fmtUnit(nm, unit)} | ${delta} | ${p.toFixed(3)} (${o.samples.length}+${n.samples.length}) |`);
   }
+  if (oldReport.quick || newReport.quick) lines.push("", "(a quick run is in the comparison: its small counts make the numbers unreliable)");
+  lines.push("", "delta: change of the median, shown only when a Mann–Whitney rank test on the samples gives p < 0.05; \"~\" means no significant difference.");
   return lines.join("\n");
 }

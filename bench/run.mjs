@@ -1,12 +1,17 @@
-// npm run bench [-- --quick] [--filter REGEX] [--compare old.json]
-// Runs every scenario on every implementation with tinybench, verifying each run's messages, and
-// writes bench/report/REPORT.md, results.json and report.html.
+// npm run bench [-- --quick] [--filter REGEX] [--compare old.json] [--out DIR/] [--no-go]
+// Runs the semantic probes, then every scenario (bench/scenarios/) on every implementation that can
+// run it (bench/impls/, bench/workers/, and Go from bench/go/ when `go` is installed), verifying each
+// run's messages, prints progress and a summary table, and writes REPORT.md, results.json and
+// report.html. Exits non-zero when any run fails verification.
 import { Bench } from "tinybench";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadImpls } from "./impls/index.mjs";
-import { scenarios } from "./scenarios/same-thread.mjs";
-import { environment, writeReports, compare, summaryTable } from "./report.mjs";
+import { loadScenarios } from "./scenarios/index.mjs";
+import { runProbes, probes } from "./probes.mjs";
+import { runGo } from "./go.mjs";
+import { median } from "./stats.mjs";
+import { environment, writeReports, compare, summaryTable, fmtUnit } from "./report.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -16,66 +21,147 @@ const option = (name) => {
 };
 const quick = flag("--quick");
 const filter = option("--filter") ? new RegExp(option("--filter"), "i") : undefined;
-const outDir = option("--out") ?? fileURLToPath(new URL("./report/", import.meta.url));
+let outDir = option("--out") ?? fileURLToPath(new URL("./report/", import.meta.url));
+if (!outDir.endsWith("/")) outDir += "/";
+const started = Date.now();
+const loadAtStart = (await import("node:os")).loadavg().map((x) => +x.toFixed(2));
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`.padStart(5);
 
-const impls = await loadImpls();
-const results = [];
-let failures = 0;
-const selected = scenarios.flatMap((s) => impls
-  .filter((impl) => (s.supports ? s.supports(impl) : true))
-  .filter((impl) => !filter || filter.test(`${s.id} ${impl.name}`) || filter.test(s.id) || filter.test(impl.name))
-  .map((impl) => [s, impl]));
+const { impls, unavailable } = await loadImpls();
+const scenarios = await loadScenarios();
+const ctx = { quick, impls };
+const notes = unavailable.map((u) => `impl file ${u.file} not loaded: ${u.reason}`);
 
-let done = 0;
-for (const [s, impl] of selected) {
-  const n = quick ? Math.max(256, s.n >> 4) : s.n;
-  let verified = 0;
-  let lastError;
-  const bench = new Bench({
-    time: quick ? 100 : 1000,
-    iterations: quick ? 5 : 20,
-    warmupTime: quick ? 20 : 200,
-    retainSamples: true,
-  });
-  bench.add(`${s.id} ${impl.name}`, async () => {
-    const r = await s.run(impl, n);
-    verified += r.messages;
-  });
-  try {
-    await bench.run();
-  } catch (e) {
-    lastError = e;
+const picked = (sid, name) => !filter || filter.test(`${sid} ${name}`) || filter.test(sid) || filter.test(name);
+
+// ---- plan: which (scenario, subject) pairs run; the floor of a scenario always runs with it ----
+const plan = [];
+for (const s of scenarios) {
+  const subjects = s.kind === "same-thread" ? impls : await s.subjects(ctx);
+  const floorName = s.floor ?? "floor";
+  const chosen = subjects.filter((x) => picked(s.id, x.name));
+  if (chosen.length && !chosen.some((x) => x.name === floorName)) {
+    const floor = subjects.find((x) => x.name === floorName);
+    if (floor) chosen.unshift(floor);
   }
-  const task = bench.tasks[0];
-  const res = task.result;
-  const error = lastError ?? res?.error;
-  done++;
-  if (error || !res?.latency) {
-    failures++;
-    console.error(`[${done}/${selected.length}] ${s.id} ${impl.name}: FAILED ${error?.message ?? res?.state}`);
-    results.push({ scenario: s.id, title: s.title, impl: impl.name, label: impl.label, ok: false, error: String(error?.message ?? res?.state) });
-    continue;
-  }
-  const messagesPerRun = (await s.run(impl, n)).messages; // one more verified run, for the per-message unit
-  const samples = res.latency.samples.map((ms) => (ms * 1e6) / messagesPerRun); // ns per message
-  results.push({
-    scenario: s.id, title: s.title, impl: impl.name, label: impl.label, ok: true,
-    messagesPerRun, messagesVerified: verified + messagesPerRun, samples,
-  });
-  const med = samples.length ? samples.slice().sort((a, b) => a - b)[samples.length >> 1] : NaN;
-  console.log(`[${done}/${selected.length}] ${s.id.padEnd(5)} ${impl.name.padEnd(10)} ${med.toFixed(1).padStart(9)} ns/msg  (${samples.length} runs, ${verified + messagesPerRun} messages verified)`);
+  for (const x of chosen) plan.push([s, x]);
+}
+const goWanted = !flag("--no-go") && scenarios.some((s) => picked(s.id, "go"));
+
+// ---- semantic probes ----
+const probeImpls = impls.filter((i) => !i.sync && (!filter || filter.test(i.name) || plan.some(([, x]) => x === i)));
+const probeResults = {};
+if (probeImpls.length) console.log(`semantic probes (${probes.length} per library):`);
+for (const impl of probeImpls) {
+  probeResults[impl.name] = await runProbes(impl);
+  const failed = Object.entries(probeResults[impl.name]).filter(([, r]) => r.status === "fail").map(([id]) => id);
+  console.log(`  ${impl.name.padEnd(15)} ${failed.length ? `FAILS ${failed.join(", ")}` : "passes all"}`);
 }
 
-const report = { date: new Date().toISOString(), quick, environment: environment(), scenarios: scenarios.map(({ id, title }) => ({ id, title })), results };
+// ---- Go reference ----
+let go;
+if (goWanted) {
+  process.stdout.write(`${elapsed()} Go reference (bench/go) ... `);
+  go = await runGo({ quick });
+  console.log(go.error ? `skipped: ${go.error}` : `${go.goVersion}, ${Object.keys(go.results).length} scenarios`);
+  if (go.error) notes.push(`Go reference skipped: ${go.error}`);
+}
+if (go && !go.error) {
+  for (const s of scenarios) if (go.results[s.id] && picked(s.id, "go")) plan.push([s, { name: "go", label: `Go ${go.goVersion} (reference)`, go: true }]);
+  plan.sort((a, b) => scenarios.indexOf(a[0]) - scenarios.indexOf(b[0]));
+}
+
+// ---- same-thread runner: tinybench, a watchdog per run ----
+function watchdog(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s (a lost message leaves a receiver waiting forever)`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function measureSameThread(s, impl) {
+  if (impl.sync) {
+    if (!s.runSync) return { skipped: "no synchronous form of this scenario" };
+  } else {
+    for (const need of s.needs ?? []) {
+      const why = impl.cannot?.(need);
+      if (why) return { skipped: why };
+    }
+    if ((s.needs ?? []).includes("select") && !impl.select) return { skipped: "no select" };
+  }
+  const n = quick ? Math.max(128, s.n >> 5) : s.n;
+  const runOnce = impl.sync ? () => s.runSync(impl, n) : () => watchdog(s.run(impl, n), quick ? 10_000 : 30_000, `${s.id} on ${impl.name}`);
+  const first = await runOnce(); // one verified run first: fails fast and gives the per-run count
+  const messagesPerRun = first.messages;
+  let verified = messagesPerRun;
+  const bench = new Bench({
+    time: quick ? 30 : 1000, iterations: quick ? 3 : 20,
+    warmupTime: quick ? 5 : 200, warmupIterations: quick ? 1 : 5,
+    retainSamples: true, throws: true,
+  });
+  bench.add(`${s.id} ${impl.name}`, async () => {
+    const r = await runOnce();
+    if (r.messages !== messagesPerRun) throw new Error(`verification failed: ${r.messages} messages, expected ${messagesPerRun}`);
+    verified += r.messages;
+  });
+  await bench.run();
+  const res = bench.tasks[0].result;
+  if (res?.error) throw res.error;
+  if (!res?.latency?.samples?.length) throw new Error(`no samples (${res?.state})`);
+  return { samples: res.latency.samples.map((ms) => (ms * 1e6) / messagesPerRun), messagesPerRun, messagesVerified: verified };
+}
+
+// ---- run the plan ----
+const results = [];
+let failures = 0;
+let done = 0;
+for (const [s, x] of plan) {
+  done++;
+  const head = `${elapsed()} [${String(done).padStart(String(plan.length).length)}/${plan.length}] ${s.id.padEnd(8)} ${x.name.padEnd(16)}`;
+  process.stdout.write(head);
+  const base = { scenario: s.id, title: s.title, unit: s.unit, impl: x.name, label: x.label };
+  let r;
+  try {
+    if (x.go) r = go.results[s.id];
+    else if (s.kind === "same-thread") r = await measureSameThread(s, x);
+    else r = await s.measure(x, { ...ctx, progress: (msg) => process.stdout.write(msg) });
+  } catch (e) {
+    failures++;
+    const error = String(e?.message ?? e).split("\n")[0];
+    console.log(` FAILED: ${error}`);
+    results.push({ ...base, ok: false, status: "failed", error });
+    continue;
+  }
+  if (r.skipped) {
+    console.log(` n/a: ${r.skipped}`);
+    results.push({ ...base, ok: false, status: "skipped", skipped: r.skipped });
+    continue;
+  }
+  results.push({ ...base, ok: true, status: "ok", ...r });
+  console.log(` ${fmtUnit(median(r.samples), s.unit).padStart(10)}  (${r.samples.length} runs, ${r.messagesVerified} verified)`);
+}
+
+notes.push(`load average at the start of the run: ${loadAtStart.join(" ")} on ${environment().cores} cores (others may share this machine)`);
+const report = {
+  date: new Date().toISOString(), quick, argv: args,
+  environment: environment(go),
+  scenarios: scenarios.map(({ id, title, kind, unit, floor, description }) => ({ id, title, kind, unit, floor: floor ?? "floor", description })),
+  probes: { list: probes.map(({ id, title }) => ({ id, title })), results: probeResults },
+  notes,
+  results,
+};
 mkdirSync(outDir, { recursive: true });
 writeReports(outDir, report);
 console.log("\n" + summaryTable(report));
-console.log(`\nwrote ${outDir}REPORT.md, results.json, report.html`);
+console.log(`\n${elapsed()} wrote ${outDir}REPORT.md, results.json, report.html`);
 if (option("--compare")) {
   const old = JSON.parse(readFileSync(option("--compare"), "utf8"));
   console.log("\n" + compare(old, report));
 }
 if (failures > 0) {
-  console.error(`${failures} benchmark(s) failed verification`);
+  console.error(`${failures} benchmark(s) failed`);
   process.exitCode = 1;
 }
+// worker threads of a failed run may still hold the event loop
+setTimeout(() => process.exit(), 100).unref();

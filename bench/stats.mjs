@@ -43,3 +43,41 @@ export function mannWhitney(a, b) {
   const z = (Math.abs(u1 - mu) - 0.5) / sigma;
   return Math.min(1, 2 * (1 - normalCdf(z)));
 }
+
+/** Number of ways to get each U value for sample sizes (n1, n2): counts[u], for the exact test. */
+function uDistribution(n1, n2) {
+  // f(i, j)[u]: arrangements of i x's and j y's with U = u; f(i,j) = f(i-1,j) shifted by j + f(i,j-1)
+  let prev = [];
+  for (let j = 0; j <= n2; j++) prev[j] = [1];
+  for (let i = 1; i <= n1; i++) {
+    const cur = [[1]];
+    for (let j = 1; j <= n2; j++) {
+      const a = prev[j], b = cur[j - 1];
+      const out = new Array(i * j + 1).fill(0);
+      for (let u = 0; u < a.length; u++) out[u + j] += a[u];
+      for (let u = 0; u < b.length; u++) out[u] += b[u];
+      cur[j] = out;
+    }
+    prev = cur;
+  }
+  return prev[n2];
+}
+
+/**
+ * Mann–Whitney U test, two-sided p-value: exact (enumerated U distribution) for small samples
+ * without ties, as benchstat does; the normal approximation otherwise.
+ */
+export function rankTest(a, b) {
+  const n1 = a.length, n2 = b.length;
+  if (n1 === 0 || n2 === 0) return 1;
+  const ties = new Set([...a, ...b]).size < n1 + n2;
+  if (ties || n1 * n2 > 400) return mannWhitney(a, b);
+  let u = 0;
+  for (const x of a) for (const y of b) u += x > y ? 1 : 0;
+  const dist = uDistribution(n1, n2);
+  const total = dist.reduce((s, c) => s + c, 0);
+  const lo = Math.min(u, n1 * n2 - u);
+  let tail = 0;
+  for (let k = 0; k <= lo; k++) tail += dist[k];
+  return Math.min(1, (2 * tail) / total);
+}

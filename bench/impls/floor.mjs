@@ -29,7 +29,7 @@ export class FloorChan {
     this.cap = cap;
     this.buf = new Ring(cap);
     this.recvq = new Ring(16); // [resolve, wantsOk, select state or null]
-    this.sendq = new Ring(16); // [value, resolve]
+    this.sendq = new Ring(16); // [value, resolve, reject]
     this.closed = false;
   }
   static grow(q) {
@@ -42,7 +42,7 @@ export class FloorChan {
     if (this.closed) return Promise.reject(new Error("send on closed channel"));
     if (this.recvq.len && this.wake(v, true)) return RESOLVED;
     if (this.buf.len < this.cap) { this.buf.push(v); return RESOLVED; }
-    return new Promise((resolve) => { FloorChan.grow(this.sendq); this.sendq.push([v, resolve]); });
+    return new Promise((resolve, reject) => { FloorChan.grow(this.sendq); this.sendq.push([v, resolve, reject]); });
   }
   /** Hands v to the first live parked receiver; false if there is none (dead select entries are dropped). */
   wake(v, ok) {
@@ -82,6 +82,7 @@ export class FloorChan {
     return Promise.resolve(wantsOk ? { value: v, ok: true } : v);
   }
   trySend(v) {
+    if (this.closed) throw new Error("send on closed channel");
     if (this.recvq.len && this.wake(v, true)) return true;
     if (this.buf.len < this.cap) { this.buf.push(v); return true; }
     return false;
@@ -96,8 +97,10 @@ export class FloorChan {
     return this.closed ? { value: undefined, ok: false } : undefined;
   }
   close() {
+    if (this.closed) throw new Error("close of closed channel");
     this.closed = true;
     while (this.recvq.len) this.wake(undefined, false);
+    while (this.sendq.len) this.sendq.shift()[2](new Error("send on closed channel"));
   }
 }
 
@@ -123,7 +126,7 @@ function select(cases) {
 }
 
 export default {
-  name: "floor",
+  name: "floor", isFloor: true,
   label: "hand-written Promise channel (the floor)",
   chan: (cap) => new FloorChan(cap),
   select,

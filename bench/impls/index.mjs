@@ -1,19 +1,31 @@
-// The implementations compared. Each is { name, label, chan(cap) } where a channel has Promise
-// send/recv and synchronous trySend/tryRecv (wasmchan's API); `select` where the library has one.
-import floor from "./floor.mjs";
+// The implementations compared. Every `*.mjs` file in this folder (but this one) is an adapter whose
+// default export is an impl, or an async function returning one (throw to mark it unavailable):
+//
+//   { name, label, chan(cap) → { send(v): Promise, recv(): Promise, recvOk?(), trySend?(v), tryRecv?(),
+//     close() }, select?(cases) → Promise<{ index, value, ok }>, recv?(ch) → case,
+//     sync?: true (no Promises: the scenarios' runSync path), cannot?(need) → reason | undefined }
+//
+// `need` is one of "unbuffered", "select", "trySend", "async" (see the scenarios); a reason makes the
+// scenario "n/a" for that impl, with the reason in the report. Adding a library = adding one file.
+import { readdirSync } from "node:fs";
 
-async function wasmchan(spec, name, label) {
-  const lib = await import(spec);
-  return { name, label, chan: (cap) => lib.chan(cap), select: lib.select, recv: lib.recv, send: lib.send };
-}
+const ORDER = ["wasm", "pure", "floor", "floor-sync", "ts-chan", "ts-chan-unsafe", "medium", "thing-csp"];
 
 export async function loadImpls() {
-  const impls = [await wasmchan("wasmchan", "wasm", "wasmchan (Wasm core)")];
-  try {
-    impls.push(await wasmchan("wasmchan/pure", "pure", "wasmchan/pure (pure-TS core)"));
-  } catch {
-    // the pure core is not built yet
+  const dir = new URL("./", import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith(".mjs") && f !== "index.mjs");
+  const impls = [];
+  const unavailable = [];
+  for (const f of files) {
+    try {
+      let impl = (await import(new URL(f, dir))).default;
+      if (typeof impl === "function") impl = await impl();
+      impls.push(impl);
+    } catch (e) {
+      unavailable.push({ file: f, reason: String(e?.message ?? e).split("\n")[0] });
+    }
   }
-  impls.push(floor);
-  return impls;
+  const rank = (n) => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
+  impls.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+  return { impls, unavailable };
 }

@@ -1,0 +1,3 @@
+module wasmchan/bench/go
+
+go 1.19
