@@ -16,6 +16,7 @@ import {
   T_INDEX, T_OUT, T_RAND,
 } from "../src/layout";
 import { lock, unlock } from "./lock";
+import { SHARED } from "./flavor";
 import { dequeue, enqueue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
 import { bufrecv, bufsend, elemsize, recvFrom, sendTo, typedmemmove } from "./hchan";
@@ -89,6 +90,13 @@ function sortByChannel(cases: usize, pollpos: usize, lockorder: usize, n: u32): 
   }
 }
 
+/** Fills `lockorder` with the non-nil cases sorted by (channel, poll position). */
+function lockOrder(cases: usize, pollorder: usize, lockorder: usize, pollpos: usize, norder: u32): void {
+  for (let i: u32 = 0; i < norder; i++) setOrder(pollpos, orderAt(pollorder, i), i);
+  memory.copy(lockorder, pollorder, <usize>norder << 2);
+  sortByChannel(cases, pollpos, lockorder, norder);
+}
+
 function sellock(cases: usize, lockorder: usize, n: u32): void {
   let prev: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -99,6 +107,7 @@ function sellock(cases: usize, lockorder: usize, n: u32): void {
 }
 
 function selunlock(cases: usize, lockorder: usize, n: u32): void {
+  if (!SHARED) return;
   let prev: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = caseChan(cases, orderAt(lockorder, i));
@@ -166,10 +175,12 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
     setOrder(pollorder, j, i);
     norder++;
   }
-  for (let i: u32 = 0; i < norder; i++) setOrder(pollpos, orderAt(pollorder, i), i);
-  memory.copy(lockorder, pollorder, <usize>norder << 2);
-  sortByChannel(cases, pollpos, lockorder, norder);
-  sellock(cases, lockorder, norder);
+  // Lock order: needed before pass 1 only where there are locks (shared memory); otherwise only if
+  // pass 2 queues the cases.
+  if (SHARED) {
+    lockOrder(cases, pollorder, lockorder, pollpos, norder);
+    sellock(cases, lockorder, norder);
+  }
 
   // Pass 1: the first ready case in poll order.
   for (let i: u32 = 0; i < norder; i++) {
@@ -218,6 +229,7 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
   }
 
   // Pass 2: enqueue one sudog per case, in lock order, all sharing the first one's g.
+  if (!SHARED) lockOrder(cases, pollorder, lockorder, pollpos, norder);
   const owner = load<u32>(t, T_ID);
   let g: usize = 0;
   let last: usize = 0;

@@ -21,7 +21,7 @@ import {
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import {
-  C_ID, C_QCOUNT, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE,
 } from "./layout.js";
 
@@ -29,6 +29,9 @@ import {
 const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
 
 export const DESCRIPTOR_VERSION = 1;
+
+/** Polls of a shared channel's state before a blocking op parks (about a microsecond). */
+const PRESPIN = 400;
 
 /** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
 export interface ChanDescriptor {
@@ -64,6 +67,15 @@ export interface Parked extends Describable {
 }
 
 export const RESOLVED: Promise<void> = Promise.resolve();
+
+/** One executor for every parked op's Promise (no closure per op): it hands out the resolvers. */
+const captured = { resolve: (_: any): void => {}, reject: (_: unknown): void => {} };
+export function capture(resolve: (v: any) => void, reject: (e: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+export { captured };
+export const ONCE: AddEventListenerOptions = { once: true };
 const enum Kind { Send, Recv, RecvOk }
 
 /** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
@@ -341,14 +353,31 @@ export class Chan<T = unknown> implements Tracked {
   private park(kind: Kind, signal: AbortSignal | undefined): Promise<any> {
     this.heap.sync();
     const sg = this.heap.out();
-    return new Promise((resolve, reject) => {
-      const w = new Waiter(this, sg, kind, resolve, reject, signal);
-      this.remember(sg, w);
-      if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
-      if (this.heap.shared) {
-        this.heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
-      }
-    });
+    const p = new Promise<any>(capture);
+    const w = new Waiter(this, sg, kind, captured.resolve, captured.reject, signal);
+    this.remember(sg, w);
+    if (signal !== undefined) signal.addEventListener("abort", w, ONCE);
+    if (this.heap.shared) this.heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
+    return p;
+  }
+
+  // Across threads, parking (a sudog, a wake-up through the OS) costs microseconds, while the thread on
+  // the other side is often about to make room or a value. Before a blocking op on a shared channel,
+  // watch the channel for up to ~1 µs without taking its lock: these reads are hints, the core decides.
+
+  private spinUntilReceivable(c: number): void {
+    const u32 = this.heap.views.u32;
+    for (let i = 0; i < PRESPIN; i++) {
+      if (u32[(c + C_QCOUNT) >>> 2] !== 0 || u32[(c + C_SENDQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
+    }
+  }
+
+  private spinUntilSendable(c: number): void {
+    const u32 = this.heap.views.u32;
+    const cap = this.capacity;
+    for (let i = 0; i < PRESPIN; i++) {
+      if (u32[(c + C_QCOUNT) >>> 2] < cap || u32[(c + C_RECVQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
+    }
   }
 
   /** Throws the error for a failed core result (after the caller gave back what it put). */
@@ -375,6 +404,7 @@ export class Chan<T = unknown> implements Tracked {
       return Promise.reject(signal.reason);
     }
     const heap = this.heap;
+    if (heap.shared) this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return RESOLVED;
     if (r === R_HANDOFF) {
@@ -404,6 +434,7 @@ export class Chan<T = unknown> implements Tracked {
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const heap = this.heap;
     const ep = heap.scratch(this.size);
+    if (heap.shared) this.spinUntilReceivable(c);
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
     if (r === R_PARKED) return this.park(kind, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
@@ -515,6 +546,7 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.blocking("sendSync");
     const ep = this.put(v);
     const heap = this.heap;
+    if (heap.shared) this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return;
     if (r === R_HANDOFF) {
@@ -547,6 +579,7 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.blocking("recvSync");
     const heap = this.heap;
     const ep = heap.scratch(this.size);
+    if (heap.shared) this.spinUntilReceivable(c);
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
     if (r === R_PARKED) {
       heap.sync();

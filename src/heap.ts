@@ -8,7 +8,7 @@ import type { Views } from "./codecs.js";
 import { localWasm } from "./generated/wasm.js";
 import { outOfMemory } from "./errors.js";
 import {
-  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
+  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_GROW_EPOCH, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
   S_STATE, T_INDEX, T_OUT,
 } from "./layout.js";
 
@@ -104,12 +104,17 @@ export class Heap {
 
   /** Rebuilds the views if the memory grew. Call after any core call that may have allocated. */
   sync(): void {
-    const b = this.memory.buffer;
-    if (b !== this.buffer) {
-      this.buffer = b;
+    // The core bumps H_GROW_EPOCH on every grow. A stale view still reads it: a shared one keeps its
+    // old length, and a detached one reads undefined, which never equals the epoch.
+    if (this.views.u32[H_GROW_EPOCH >>> 2] !== this.epoch) {
+      this.buffer = this.memory.buffer;
       this.views = this.makeViews();
+      this.epoch = this.views.u32[H_GROW_EPOCH >>> 2];
     }
   }
+
+  /** H_GROW_EPOCH when the views were made. */
+  private epoch = -1;
 
   /** The scratch area, grown to at least `size` bytes. */
   scratch(size: number): number {

@@ -7,7 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Chan, Parked } from "./chan.js";
+import { Chan, ONCE, Parked, capture, captured } from "./chan.js";
 import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
@@ -84,6 +84,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   const n = cases.length;
   let heap: Heap | undefined;
   let elemBytes = 0;
+  let sends = false;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
     if (k === null || typeof k !== "object" || (k[CASE] !== DIR_RECV && k[CASE] !== DIR_SEND)) {
@@ -92,6 +93,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     const ch = k.ch;
     if (ch === null) continue;
     ch.live();
+    if (k[CASE] === DIR_SEND) sends = true;
     if (heap === undefined) heap = ch.heap;
     else if (ch.heap !== heap) throw new TypeError("wasmchan: select cases must all use channels of the same heap");
     elemBytes += (ch.elemSize + 7) & ~7;
@@ -106,7 +108,9 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   // Lay out the cases; the elem areas follow the cases and the core's order words.
   const orders = 4 * SELECT_ORDER_WORDS * n;
   const base = heap.scratch(n * CASE_SIZE + orders + elemBytes);
-  const elems: number[] = new Array(n);
+  // Elem addresses, in a reused array: everything below that reads it runs before select returns.
+  if (elemsBuf.length < n) elemsBuf = new Array(n * 2).fill(0);
+  const elems = elemsBuf;
   let at = (base + n * CASE_SIZE + orders + 7) & ~7;
   const u32 = heap.views.u32;
   for (let i = 0; i < n; i++) {
@@ -125,30 +129,27 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     at += (ch.elemSize + 7) & ~7;
   }
   // Values last: writing an untyped value takes a handle, which every exit below must give back.
-  for (let i = 0; i < n; i++) {
-    const k = cases[i];
-    if (k[CASE] === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
-  }
-  const dropSends = (except: number): void => {
+  if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (i !== except && k[CASE] === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
+      if (k[CASE] === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
     }
-  };
+  }
 
   const r = heap.core.selectgo(heap.t, base, n, dflt ? 0 : 1);
   if (r === R_PARKED) {
     heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
-    const held = elems.map((a, i) => (a !== 0 && cases[i][CASE] === DIR_SEND ? cases[i].ch!.heldAt(a) : 0));
+    const held: number[] = new Array(n).fill(0);
+    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i][CASE] === DIR_SEND) held[i] = cases[i].ch!.heldAt(elems[i]);
     return park(heap, cases, held, heap.out(), signal);
   }
   if (r === R_BLOCK) {
-    dropSends(-1);
+    if (sends) dropValues(cases, elems, -1);
     return Promise.resolve({ index: -1, value: undefined, ok: false });
   }
   if (r === R_NOMEM || r === R_DISPOSED) {
-    dropSends(-1);
+    if (sends) dropValues(cases, elems, -1);
     throw r === R_NOMEM ? outOfMemory() : useOfDisposed();
   }
   const index = heap.index();
@@ -156,19 +157,29 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   const ch = k.ch!;
   if (k[CASE] === DIR_SEND) {
     if (r === R_CLOSED) {
-      dropSends(-1);
+      if (sends) dropValues(cases, elems, -1);
       return Promise.reject(sendOnClosed());
     }
-    dropSends(index);
+    if (sends) dropValues(cases, elems, index);
     if (r === R_HANDOFF) wake(ch, heap.out());
     return Promise.resolve({ index, value: undefined, ok: true });
   }
   // Read our value before waking anyone: settling a woken select reuses the scratch area.
   const value = ch.take(elems[index]);
   const out = r === R_HANDOFF ? heap.out() : 0;
-  dropSends(-1);
+  if (sends) dropValues(cases, elems, -1);
   if (out !== 0) ch.deliver(out);
   return Promise.resolve({ index, value, ok: r !== R_CLOSED });
+}
+
+let elemsBuf: number[] = new Array(16).fill(0);
+
+/** Forgets the values written for the send cases, but the one at `except` (a send that went). */
+function dropValues(cases: readonly SelectCase[], elems: number[], except: number): void {
+  for (let i = 0; i < cases.length; i++) {
+    const k = cases[i];
+    if (i !== except && k[CASE] === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
+  }
 }
 
 function wake(ch: Chan<any>, sg: number): void {
@@ -177,12 +188,12 @@ function wake(ch: Chan<any>, sg: number): void {
 
 function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
-  return new Promise((resolve, reject) => {
-    const w = new SelectWaiter(heap, cases, held, g, resolve, reject, signal);
-    w.register();
-    if (signal !== undefined) signal.addEventListener("abort", w, { once: true });
-    if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
-  });
+  const p = new Promise<SelectResult<any>>(capture);
+  const w = new SelectWaiter(heap, cases, held, g, captured.resolve, captured.reject, signal);
+  w.register();
+  if (signal !== undefined) signal.addEventListener("abort", w, ONCE);
+  if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
+  return p;
 }
 
 /** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
