@@ -21,7 +21,7 @@ import {
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import {
-  C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE,
 } from "./layout.js";
 
@@ -67,6 +67,9 @@ export interface Parked extends Describable {
 }
 
 export const RESOLVED: Promise<void> = Promise.resolve();
+
+/** "No value": bufrecv found nothing it may take. */
+const NONE: unknown = Symbol("none");
 
 /** One executor for every parked op's Promise (no closure per op): it hands out the resolvers. */
 const captured = { resolve: (_: any): void => {}, reject: (_: unknown): void => {} };
@@ -182,6 +185,10 @@ export class Chan<T = unknown> implements Tracked {
   name: string | undefined = undefined;
   private readonly size: number;
   private readonly capacity: number;
+  /** Whether the buffered fast paths below may run in JS (see bufsend). */
+  private readonly fast: boolean;
+  /** Address of ring slot 0. */
+  private readonly bufAddr: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
   private vals: unknown[] | null = null;
   private freeHandles: number[] | null = null;
@@ -198,6 +205,8 @@ export class Chan<T = unknown> implements Tracked {
       heap.sync();
     }
     this.c = c;
+    this.bufAddr = heap.views.u32[(c + C_BUF) >>> 2];
+    this.fast = !heap.shared && cap > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
     if (heap.shared) heap.rememberChan(c, this);
     if (heap.shared) {
       this.cell = { heap, c };
@@ -387,6 +396,41 @@ export class Chan<T = unknown> implements Tracked {
     throw new Error(`wasmchan: unexpected core result ${r}`);
   }
 
+  // ---- the buffered fast paths, in JS
+  //
+  // On unshared memory only this thread can touch the channel, so the commonest case — a buffered
+  // value in or out with nobody parked on the other side — needs no call into the core: it is the
+  // core's bufsend/bufrecv (assembly/hchan.ts), done on the same fields through the views. Anything
+  // else (a queue to look at, a full or empty ring, close) goes to the core, which stays the authority.
+  // Only for slots whose views are aligned: untyped handles and the 1-, 4- and 8-byte codecs.
+
+  /** Buffers `v` if the ring has room and no receiver is queued; false when the core must decide.
+   *  Throws, changing nothing, if `v` does not fit the codec. */
+  private bufsend(c: number, v: unknown): boolean {
+    const u32 = this.heap.views.u32;
+    const h = c >>> 2;
+    const q = u32[h + (C_QCOUNT >>> 2)];
+    if (q >= this.capacity || u32[h + (C_RECVQ >>> 2)] !== 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
+    const sendx = u32[h + (C_SENDX >>> 2)];
+    this.write(this.bufAddr + sendx * this.size, v);
+    u32[h + (C_SENDX >>> 2)] = sendx + 1 === this.capacity ? 0 : sendx + 1;
+    u32[h + (C_QCOUNT >>> 2)] = q + 1;
+    return true;
+  }
+
+  /** Takes the ring's head if there is one and no sender is queued; else NONE (the core decides). */
+  private bufrecv(c: number): unknown {
+    const u32 = this.heap.views.u32;
+    const h = c >>> 2;
+    const q = u32[h + (C_QCOUNT >>> 2)];
+    if (q === 0 || u32[h + (C_SENDQ >>> 2)] !== 0) return NONE;
+    const recvx = u32[h + (C_RECVX >>> 2)];
+    const v = this.take(this.bufAddr + recvx * this.size);
+    u32[h + (C_RECVX >>> 2)] = recvx + 1 === this.capacity ? 0 : recvx + 1;
+    u32[h + (C_QCOUNT >>> 2)] = q - 1;
+    return v;
+  }
+
   // ---- operations
 
   /**
@@ -398,11 +442,12 @@ export class Chan<T = unknown> implements Tracked {
   send(v: T, opts?: OpOptions): Promise<void> {
     const c = this.live();
     const signal = signalOf(opts);
-    const ep = this.put(v);
     if (signal !== undefined && signal.aborted) {
-      this.drop(ep);
+      this.check(v);
       return Promise.reject(signal.reason);
     }
+    if (this.fast && this.bufsend(c, v)) return RESOLVED;
+    const ep = this.put(v);
     const heap = this.heap;
     if (heap.shared) this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
@@ -432,6 +477,10 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.live();
     const signal = signalOf(opts);
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (this.fast) {
+      const v = this.bufrecv(c);
+      if (v !== NONE) return Promise.resolve(kind === Kind.Recv ? v : { value: v, ok: true });
+    }
     const heap = this.heap;
     const ep = heap.scratch(this.size);
     if (heap.shared) this.spinUntilReceivable(c);
@@ -452,6 +501,7 @@ export class Chan<T = unknown> implements Tracked {
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
     const c = this.live();
+    if (this.fast && this.bufsend(c, v)) return true;
     const ep = this.put(v);
     const heap = this.heap;
     const r = heap.core.chansend(heap.t, c, ep, 0);
@@ -470,6 +520,10 @@ export class Chan<T = unknown> implements Tracked {
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
   tryRecv(): RecvResult<T> | undefined {
     const c = this.live();
+    if (this.fast) {
+      const v = this.bufrecv(c);
+      if (v !== NONE) return { value: v as T, ok: true };
+    }
     const heap = this.heap;
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, 0);
