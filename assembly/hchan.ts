@@ -15,12 +15,13 @@
 import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
   C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
-  S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS,
+  S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_OUT,
   Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { alloc, free, nextId } from "./alloc";
 import { lock, unlock } from "./lock";
+import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
 
@@ -54,12 +55,20 @@ import { acquireSudog, releaseSudog } from "./sudog";
 /** Completes the claimed sudog `sg` (its g is G_CLAIMED by this caller): records the outcome and
  *  publishes it. A sudog of another thread is woken here; one of the caller's own thread is returned
  *  to JS through T_OUT / the close list. Must be the last touch of `sg`: once READY, its owner may
- *  release it. */
+ *  release it.
+ *  On unshared memory a single op's sudog is released right here, saving JS a call: its fields stay
+ *  as they are until the next acquire, which only a later core call can make, and JS reads them
+ *  (token, flags, elem) before making one. A select's sudogs are released by its pass 3. */
 export function ready(t: usize, sg: usize, success: bool): void {
   const g = <usize>load<u32>(sg, S_G);
-  if (success) store<u32>(sg, load<u32>(sg, S_FLAGS) | F_SUCCESS, S_FLAGS);
+  const flags = load<u32>(sg, S_FLAGS);
+  if (success) store<u32>(sg, flags | F_SUCCESS, S_FLAGS);
   store<u32>(g, <u32>sg, S_PARAM);
   atomic.store<u32>(g + S_STATE, G_READY);
+  if (!SHARED) {
+    if ((flags & F_SELECT) == 0) releaseSudog(sg);
+    return;
+  }
   if (load<u32>(g, S_OWNER) != load<u32>(t, T_ID)) atomic.notify(g + S_STATE);
 }
 

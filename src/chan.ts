@@ -111,19 +111,17 @@ class Waiter<T> implements Parked, Describable {
     const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
     if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
     if (heap.shared) heap.wakeOwn(sg);
+    // On unshared memory the waker's core call released the sudog already (its fields stay readable
+    // until this thread's next core call); on shared memory it is ours to release.
     if (this.kind === Kind.Send) {
-      if ((flags & F_SUCCESS) === 0) {
-        ch.drop(sg + S_ELEM);
-        heap.core.releaseSudog(sg);
-        this.reject(sendOnClosed());
-      } else {
-        heap.core.releaseSudog(sg);
-        this.resolve(undefined);
-      }
+      if ((flags & F_SUCCESS) === 0) ch.drop(sg + S_ELEM);
+      if (heap.shared) heap.core.releaseSudog(sg);
+      if ((flags & F_SUCCESS) === 0) this.reject(sendOnClosed());
+      else this.resolve(undefined);
       return;
     }
     const value = ch.take(sg + S_ELEM);
-    heap.core.releaseSudog(sg);
+    if (heap.shared) heap.core.releaseSudog(sg);
     this.resolve(this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 });
   }
 
