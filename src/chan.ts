@@ -668,6 +668,15 @@ export class Chan<T = unknown> implements Tracked {
     };
   }
 
+  /** @internal This thread is ending: give back its reference to this shared channel (no close). */
+  detach(): void {
+    const c = this.c;
+    if (c === 0 || this.cell === null) return;
+    this.c = 0;
+    this.cell.c = 0;
+    this.heap.core.chanrelease(c);
+  }
+
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     while (true) {

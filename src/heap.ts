@@ -153,6 +153,15 @@ export class Heap {
     this.chans.delete(c);
   }
 
+  /** The thread is ending: drop its reference to every shared channel it still holds. */
+  releaseThread(): void {
+    for (const ref of this.chans.values()) (ref.deref() as { detach(): void } | undefined)?.detach();
+    this.chans.clear();
+    if (this.ep !== 0) this.core.free(this.ep);
+    this.core.free(this.t);
+    this.ep = 0;
+  }
+
   /** This thread's live Chan object for shared channel `c`, if any. */
   chanAt(c: number): object | undefined {
     return this.chans.get(c)?.deref();

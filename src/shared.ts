@@ -42,6 +42,11 @@ export class SharedHeap {
 
   private constructor(heap: Heap) {
     this.heap = heap;
+    // A Node thread that ends runs no finalizers: give back its references to shared channels (and
+    // its thread context) as it exits, so a worker that never disposes does not pin them. Browsers
+    // have no such hook: dispose() channels in a Web Worker before it is terminated.
+    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
+    if (typeof proc?.on === "function") proc.on("exit", () => heap.releaseThread());
   }
 
   /**

@@ -215,7 +215,6 @@ describe("shared channels: bad input and lifetime", () => {
     });
     expect(() => ch.trySend(1)).toThrow(/use of disposed channel/);
     expect(heap.stats().channels).toBe(before.channels + 1); // this thread still holds it
-    // (the worker's own thread context, a few dozen bytes, stays: a thread cannot say when it is gone)
     const held = heap.stats().bytesInUse;
     ch.dispose();
     expect(heap.stats().channels).toBe(before.channels);
@@ -245,4 +244,22 @@ describe("shared channels keep Node alive while waiting", () => {
     });
     expect(out.trim()).toBe("got 42");
   }, 30_000);
+});
+
+describe("shared channels are freed without dispose", () => {
+  it("when the last thread drops its Chan (GC), and a worker that exits gives its reference back", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const out = execFileSync(process.execPath, ["--expose-gc", "test/fixtures/shared-drop.mjs"], {
+      cwd: new URL("..", import.meta.url), encoding: "utf8", timeout: 30_000,
+    });
+    const r = JSON.parse(out.trim().split("\n").pop()!);
+    expect(r.afterWorker.channels).toBe(1);
+    // The worker exited without dispose (its reference went with its thread), and ours was collected.
+    expect(r.leftByWorker.channels).toBe(0);
+    // Everything the worker allocated (its thread context) is back, and so is the channel.
+    expect(r.withMine.channels).toBe(1);
+    expect(r.after.channels).toBe(0);
+    expect(r.after.bytesInUse).toBe(r.leftByWorker.bytesInUse);
+    expect(r.afterWorker.bytesInUse - r.leftByWorker.bytesInUse).toBe(r.withMine.bytesInUse - r.after.bytesInUse);
+  }, 60_000);
 });
