@@ -13,7 +13,7 @@ import {
   H_ALLOC_LOCK, H_BUMP, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
   MEMORY_BASE, NCLASSES,
 } from "../src/layout";
-import { lock, unlock } from "./lock";
+import { fetchAdd, lock, unlock } from "./lock";
 
 const BLOCK_HEADER: usize = 8;
 
@@ -96,5 +96,5 @@ export function blockSize(ptr: usize): u32 {
 
 /** A fresh id (channels, threads), unique within the heap. */
 export function nextId(): u32 {
-  return atomic.add<u32>(H_NEXT_ID, 1);
+  return fetchAdd(H_NEXT_ID, 1);
 }

@@ -20,7 +20,7 @@ import {
   Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { alloc, free, nextId } from "./alloc";
-import { lock, unlock } from "./lock";
+import { cas, fetchAdd, lock, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
@@ -64,7 +64,7 @@ export function ready(t: usize, sg: usize, success: bool): void {
   const flags = load<u32>(sg, S_FLAGS);
   if (success) store<u32>(sg, flags | F_SUCCESS, S_FLAGS);
   store<u32>(g, <u32>sg, S_PARAM);
-  atomic.store<u32>(g + S_STATE, G_READY);
+  publish(g + S_STATE, G_READY);
   if (!SHARED) {
     if ((flags & F_SELECT) == 0) releaseSudog(sg);
     return;
@@ -138,7 +138,7 @@ export function makechan(elemsize: u32, size: u32): usize {
   store<u32>(c, 1, C_REFS);
   store<u32>(c, nextId(), C_ID);
   store<u32>(c, CHAN_MAGIC, C_MAGIC);
-  atomic.add<u32>(H_CHANNELS, 1);
+  fetchAdd(H_CHANNELS, 1);
   return c;
 }
 
@@ -305,7 +305,7 @@ export function cancel(sg: usize): i32 {
   const c = <usize>load<u32>(sg, S_C);
   const l = c + C_LOCK;
   lock(l);
-  if (atomic.cmpxchg<u32>(sg + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) {
+  if (cas(sg + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) {
     unlock(l);
     return 0;
   }
@@ -328,7 +328,7 @@ export function freechan(c: usize): void {
     if (q == c + C_SENDQ) break;
   }
   store<u32>(c, 0, C_MAGIC);
-  atomic.sub<u32>(H_CHANNELS, 1);
+  fetchAdd(H_CHANNELS, -1);
   free(c);
 }
 

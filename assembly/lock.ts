@@ -26,3 +26,28 @@ function lockSlow(addr: usize): void {
   if (!SHARED) return;
   atomic.store<u32>(addr, 0);
 }
+
+// ---- the other atomic words (park states, counters): atomic on shared memory, plain loads and
+// stores on unshared memory, where no other thread can see them and a locked instruction is waste.
+
+/** Compare-and-swap of the word at `addr`; returns the old value. */
+@inline export function cas(addr: usize, expected: u32, replacement: u32): u32 {
+  if (SHARED) return atomic.cmpxchg<u32>(addr, expected, replacement);
+  const old = load<u32>(addr);
+  if (old == expected) store<u32>(addr, replacement);
+  return old;
+}
+
+/** Adds `delta` (wrapping) to the word at `addr`; returns the old value. */
+@inline export function fetchAdd(addr: usize, delta: u32): u32 {
+  if (SHARED) return atomic.add<u32>(addr, delta);
+  const old = load<u32>(addr);
+  store<u32>(addr, old + delta);
+  return old;
+}
+
+/** Stores `value` at `addr`, publishing every earlier write to other threads. */
+@inline export function publish(addr: usize, value: u32): void {
+  if (SHARED) atomic.store<u32>(addr, value);
+  else store<u32>(addr, value);
+}

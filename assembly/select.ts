@@ -15,7 +15,7 @@ import {
   R_HANDOFF, R_NOMEM, R_PARKED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, T_ID,
   T_INDEX, T_OUT, T_RAND,
 } from "../src/layout";
-import { lock, unlock } from "./lock";
+import { cas, lock, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { dequeue, enqueue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
@@ -284,7 +284,7 @@ export function selectdone(t: usize, g: usize, ep: usize): i32 {
 /** Withdraws a parked select (abort). Returns 1 if withdrawn (its sudogs are gone), 0 if some case
  *  already won: then it completes, and selectdone must be used once it is G_READY. */
 export function selectcancel(g: usize): i32 {
-  if (atomic.cmpxchg<u32>(g + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) return 0;
+  if (cas(g + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) return 0;
   dequeueAll(g);
   releaseAll(g);
   return 1;

@@ -10,6 +10,7 @@ import {
   Q_FIRST, Q_LAST, S_NEXT, S_PREV, S_FLAGS, S_G, S_STATE, F_QUEUED, F_SEND, G_WAITING, G_CLAIMED,
   H_PARKED_SEND, H_PARKED_RECV,
 } from "../src/layout";
+import { cas, fetchAdd } from "./lock";
 
 @inline function parkedCounter(sg: usize): usize {
   return (load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? H_PARKED_SEND : H_PARKED_RECV;
@@ -24,7 +25,7 @@ export function enqueue(q: usize, sg: usize): void {
   else store<u32>(last, <u32>sg, S_NEXT);
   store<u32>(q, <u32>sg, Q_LAST);
   store<u32>(sg, load<u32>(sg, S_FLAGS) | F_QUEUED, S_FLAGS);
-  atomic.add<u32>(parkedCounter(sg), 1);
+  fetchAdd(parkedCounter(sg), 1);
 }
 
 /** Removes `sg` from `q` in O(1) if it is still queued there. */
@@ -40,7 +41,7 @@ export function unlink(q: usize, sg: usize): void {
   store<u32>(sg, 0, S_NEXT);
   store<u32>(sg, 0, S_PREV);
   store<u32>(sg, flags & ~F_QUEUED, S_FLAGS);
-  atomic.sub<u32>(parkedCounter(sg), 1);
+  fetchAdd(parkedCounter(sg), -1);
 }
 
 /** Removes and returns the first sudog of `q` whose g this caller could claim (WAITING -> CLAIMED),
@@ -52,7 +53,7 @@ export function dequeue(q: usize): usize {
     if (sg == 0) return 0;
     unlink(q, sg);
     const g = <usize>load<u32>(sg, S_G);
-    if (atomic.cmpxchg<u32>(g + S_STATE, G_WAITING, G_CLAIMED) == G_WAITING) return sg;
+    if (cas(g + S_STATE, G_WAITING, G_CLAIMED) == G_WAITING) return sg;
   }
 }
 

@@ -69,7 +69,7 @@ export interface Parked extends Describable {
 export const RESOLVED: Promise<void> = Promise.resolve();
 
 /** "No value": bufrecv found nothing it may take. */
-const NONE: unknown = Symbol("none");
+export const NONE: unknown = Symbol("none");
 
 /** One executor for every parked op's Promise (no closure per op): it hands out the resolvers. */
 const captured = { resolve: (_: any): void => {}, reject: (_: unknown): void => {} };
@@ -183,8 +183,8 @@ export class Chan<T = unknown> implements Tracked {
   name: string | undefined = undefined;
   private readonly size: number;
   private readonly capacity: number;
-  /** Whether the buffered fast paths below may run in JS (see bufsend). */
-  private readonly fast: boolean;
+  /** @internal Whether the buffered fast paths below may run in JS (see bufsend). */
+  readonly fast: boolean;
   /** Address of ring slot 0. */
   private readonly bufAddr: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
@@ -404,7 +404,8 @@ export class Chan<T = unknown> implements Tracked {
 
   /** Buffers `v` if the ring has room and no receiver is queued; false when the core must decide.
    *  Throws, changing nothing, if `v` does not fit the codec. */
-  private bufsend(c: number, v: unknown): boolean {
+  /** @internal */
+  bufsend(c: number, v: unknown): boolean {
     const u32 = this.heap.views.u32;
     const h = c >>> 2;
     const q = u32[h + (C_QCOUNT >>> 2)];
@@ -417,7 +418,8 @@ export class Chan<T = unknown> implements Tracked {
   }
 
   /** Takes the ring's head if there is one and no sender is queued; else NONE (the core decides). */
-  private bufrecv(c: number): unknown {
+  /** @internal */
+  bufrecv(c: number): unknown {
     const u32 = this.heap.views.u32;
     const h = c >>> 2;
     const q = u32[h + (C_QCOUNT >>> 2)];

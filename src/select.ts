@@ -7,13 +7,14 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Chan, ONCE, Parked, capture, captured } from "./chan.js";
+import { Chan, NONE, ONCE, Parked, capture, captured } from "./chan.js";
+import { Rng, pollOrder } from "./pollorder.js";
 import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
-  S_CASE, S_LINK,
+  S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
 } from "./layout.js";
 
 const CASE = Symbol("wasmchan.case");
@@ -104,6 +105,10 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
   }
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (!heap.shared) {
+    const r = selectBuffered(heap, cases);
+    if (r !== undefined) return Promise.resolve(r);
+  }
 
   // Lay out the cases; the elem areas follow the cases and the core's order words.
   const orders = 4 * SELECT_ORDER_WORDS * n;
@@ -173,6 +178,56 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
 }
 
 let elemsBuf: number[] = new Array(16).fill(0);
+
+// ---- the buffered fast path, in JS, for unshared memory
+//
+// When every case is a buffered channel with nothing queued on its other side and not closed, and at
+// least one of them is ready, the core's pass 1 would just take the first ready case in poll order
+// through its buffer. Then this does the same here — the same poll order, from the same random state
+// (T_RAND), and the channels' own buffered fast paths — without laying the cases out for a core call.
+// Anything else goes to the core.
+
+const rng: Rng = { x: 0 };
+let order = new Int32Array(16);
+
+function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<any> | undefined {
+  const u32 = heap.views.u32;
+  let ready = false;
+  for (let i = 0; i < cases.length; i++) {
+    const k = cases[i];
+    const ch = k.ch;
+    if (ch === null) continue;
+    if (!ch.fast) return undefined;
+    const h = ch.c >>> 2;
+    if (u32[h + (C_CLOSED >>> 2)] !== 0) return undefined;
+    const q = u32[h + (C_QCOUNT >>> 2)];
+    if (k[CASE] === DIR_RECV) {
+      if (u32[h + (C_SENDQ >>> 2)] !== 0) return undefined;
+      if (q > 0) ready = true;
+    } else {
+      if (u32[h + (C_RECVQ >>> 2)] !== 0) return undefined;
+      if (q < ch.cap) ready = true;
+    }
+  }
+  if (!ready) return undefined;
+  if (order.length < cases.length) order = new Int32Array(cases.length * 2);
+  const seed = (heap.t + T_RAND) >>> 2;
+  rng.x = u32[seed];
+  const norder = pollOrder(cases, order, rng);
+  u32[seed] = rng.x;
+  for (let i = 0; i < norder; i++) {
+    const index = order[i];
+    const k = cases[index];
+    const ch = k.ch!;
+    if (k[CASE] === DIR_RECV) {
+      const value = ch.bufrecv(ch.c);
+      if (value !== NONE) return { index, value, ok: true };
+    } else if (ch.bufsend(ch.c, (k as SendCase).value)) {
+      return { index, value: undefined, ok: true };
+    }
+  }
+  throw new Error("wasmchan: select fast path found no ready case"); // unreachable: one was ready
+}
 
 /** Forgets the values written for the send cases, but the one at `except` (a send that went). */
 function dropValues(cases: readonly SelectCase[], elems: number[], except: number): void {

@@ -9,6 +9,7 @@
 //   decided the select;
 // - the poll order is drawn from the same xorshift32 stream, in the same way, as the Wasm core's: for
 //   the same seed and the same ready cases both cores pick the same case.
+import { Rng, pollOrder } from "../pollorder.js";
 import { sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
 import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
 import type { SelectOptions, SelectResult } from "../select.js";
@@ -68,23 +69,12 @@ export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
 
 // ---- the poll order's random source: xorshift32, exactly as the Wasm core's
 
-let rand = (Math.random() * 0x1_0000_0000) >>> 0 || 0x9e3779b9;
-
-/** A uniformly random integer in [0, n) (Go's cheaprandn): the high word of x * n, exact in a double
- *  since x < 2^32 and n < 2^21. */
-function randn(n: number): number {
-  let x = rand;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  rand = x >>> 0;
-  return Math.floor((rand * n) / 0x1_0000_0000);
-}
+const rng: Rng = { x: (Math.random() * 0x1_0000_0000) >>> 0 || 0x9e3779b9 };
 
 /** Seeds the poll-order random source (0 picks a fixed non-zero seed), as the Wasm core's selectseed. */
 export function selectseed(seed: number): void {
   const s = seed >>> 0;
-  rand = s !== 0 ? s : 0x9e3779b9;
+  rng.x = s !== 0 ? s : 0x9e3779b9;
 }
 
 // ---- selectgo
@@ -153,14 +143,7 @@ function selectgo(cases: readonly Case[], stored: unknown[] | null, block: boole
   const poll = pollorder;
 
   // Poll order: a uniformly random permutation of the non-nil cases (inside-out Fisher–Yates).
-  let norder = 0;
-  for (let i = 0; i < ncases; i++) {
-    if (cases[i].ch === null) continue;
-    const j = randn(norder + 1);
-    poll[norder] = poll[j];
-    poll[j] = i;
-    norder++;
-  }
+  const norder = pollOrder(cases, poll, rng);
 
   // Pass 1: the first ready case in poll order.
   for (let i = 0; i < norder; i++) {
