@@ -336,6 +336,8 @@ export class Chan<T = unknown> implements Tracked {
         untrack(this.tracked);
         this.tracked = undefined;
       }
+      // A burst of parked ops grew the table; once they are all gone, let it go with them.
+      if (waiters.length > 64) this.waiters = this.freeSlots = null;
     }
   }
 

@@ -76,6 +76,10 @@ export class Heap {
   views: Views;
   /** This thread's context in the core. */
   readonly t: number;
+  /** The SharedHeap wrapping this heap, if it is shared (kept alive with it). */
+  owner: object | undefined = undefined;
+  /** Told the scratch area's address whenever it moves (a finalizer frees it). */
+  onScratch: ((ep: number) => void) | undefined = undefined;
   /** Scratch area for one value (8-aligned) and its size. */
   ep = 0;
   private epSize = 0;
@@ -125,6 +129,7 @@ export class Heap {
       if (this.ep !== 0) this.core.free(this.ep);
       this.ep = ep;
       this.epSize = n;
+      this.onScratch?.(ep);
       this.sync();
     }
     return this.ep;

@@ -17,7 +17,32 @@ import {
 const PAGE = 65536;
 
 /** This thread's heaps by uid: one Heap per memory per thread, whichever way it arrived. */
-const heaps = new Map<number, SharedHeap>();
+// Held weakly: a heap this thread no longer reaches (no SharedHeap, no Chan of it: each Chan holds
+// its Heap, which holds its SharedHeap) goes, and gives its thread context back to the memory.
+const heaps = new Map<number, WeakRef<SharedHeap>>();
+const forgetHeap = new FinalizationRegistry<{ uid: number; release: () => void }>(({ uid, release }) => {
+  if (heaps.get(uid)?.deref() === undefined) heaps.delete(uid);
+  release();
+});
+
+function remember(heap: SharedHeap, uid: number): void {
+  heaps.set(uid, new WeakRef(heap));
+  const { core, t } = heap.heap;
+  const inner = heap.heap;
+  const scratch = { ep: 0 };
+  inner.onScratch = (ep) => { scratch.ep = ep; };
+  forgetHeap.register(heap, { uid, release: () => { if (scratch.ep !== 0) core.free(scratch.ep); core.free(t); } });
+}
+
+// A Node thread that ends runs no finalizers: give back its references to shared channels (and its
+// thread contexts) as it exits, so a worker that never disposes does not pin them. Browsers have no
+// such hook: dispose() channels in a Web Worker before it is terminated.
+const proc = (globalThis as { process?: { once?: (e: string, f: () => void) => void } }).process;
+if (typeof proc?.once === "function") {
+  proc.once("exit", () => {
+    for (const ref of heaps.values()) ref.deref()?.heap.releaseThread();
+  });
+}
 
 let sharedModule: Promise<WebAssembly.Module> | undefined;
 function compileShared(): Promise<WebAssembly.Module> {
@@ -42,11 +67,7 @@ export class SharedHeap {
 
   private constructor(heap: Heap) {
     this.heap = heap;
-    // A Node thread that ends runs no finalizers: give back its references to shared channels (and
-    // its thread context) as it exits, so a worker that never disposes does not pin them. Browsers
-    // have no such hook: dispose() channels in a Web Worker before it is terminated.
-    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
-    if (typeof proc?.on === "function") proc.on("exit", () => heap.releaseThread());
+    heap.owner = this; // kept alive by every Chan of this heap, through its Heap
   }
 
   /**
@@ -64,7 +85,7 @@ export class SharedHeap {
     const maximum = Math.floor(maxBytes / PAGE);
     const memory = new WebAssembly.Memory({ initial: Math.min(16, maximum), maximum, shared: true });
     const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
-    heaps.set(heap.uid, heap);
+    remember(heap, heap.uid);
     return heap;
   }
 
@@ -75,13 +96,13 @@ export class SharedHeap {
       throw new TypeError("wasmchan: attach: the descriptor's memory is not a wasmchan heap");
     }
     const uid = u32[H_UID >>> 2];
-    const known = heaps.get(uid);
+    const known = heaps.get(uid)?.deref();
     if (known !== undefined) return known;
     const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
     // Two attaches may race through the await above; keep the first.
-    const again = heaps.get(uid);
+    const again = heaps.get(uid)?.deref();
     if (again !== undefined) return again;
-    heaps.set(uid, heap);
+    remember(heap, uid);
     return heap;
   }
 

@@ -38,7 +38,9 @@ describe.each(cores)("$name core: memory reclaims itself", ({ name }) => {
     // Only the one channel stays in use; the burst's sudogs are freed or pooled for reuse.
     expect(after.channels).toBe(before.channels + 1);
     expect(after.parkedReceivers).toBe(0);
-    expect(after.heapUsed - before.heapUsed).toBeLessThan(2 << 20);
+    // 60k ops parked in all: anything kept per op would be several MB. (V8's old space varies by a
+    // MB or so from run to run after bursts like these, hence the margin.)
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(4 << 20);
     if (after.pooledSudogs !== undefined) {
       expect(after.pooledSudogs).toBeLessThanOrEqual(4096); // SUDOG_POOL_MAX
       // Bursts after the first reuse memory: the footprint does not grow.
