@@ -1,8 +1,9 @@
 // chan: the Chan class, a Promise API over one channel of the Wasm core.
 //
-// Every operation is one call into the core. When it completes at once, no Promise is created for a
-// send (a shared resolved one is returned) and one already-resolved Promise for a receive. When it
-// parks, the core returns the new sudog and we remember a Waiter in a slot of this channel's
+// Every operation is at most one call into the core — none for a buffered value in or out of an
+// unshared channel with nobody queued (the fast paths below). When it completes at once, no Promise is
+// created for a send (a shared resolved one is returned) and one already-resolved Promise for a
+// receive. When it parks, the core returns the new sudog and we remember a Waiter in a slot of this channel's
 // `waiters` table, writing the slot's index into the sudog (S_TOKEN). A parked op of this thread is
 // completed by some later core call on the same channel (a send, receive, close or select), which
 // returns the sudog to us: we settle its Waiter synchronously, in that call. So:
