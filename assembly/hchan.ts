@@ -16,7 +16,7 @@ import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
   C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
-  G_WAITING, G_CANCELLED, G_READY, T_ID, T_OUT,
+  G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { alloc, free, nextId } from "./alloc";
@@ -90,6 +90,13 @@ export function sendTo(t: usize, c: usize, sg: usize, ep: usize): void {
  *  Unbuffered: take the sender's value. Buffered: take the head of the ring and put the sender's
  *  value at the tail, which is the same slot since the ring is full, so FIFO order is kept. */
 export function recvFrom(t: usize, c: usize, sg: usize, ep: usize): void {
+  recvFromQuiet(c, sg, ep);
+  store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
+  ready(t, sg, true);
+}
+
+/** The value moves of recvFrom, without waking `sg`. */
+function recvFromQuiet(c: usize, sg: usize, ep: usize): void {
   const size = elemsize(c);
   if (load<u32>(c, C_DATAQSIZ) == 0) {
     typedmemmove(ep, sg + S_ELEM, size);
@@ -102,8 +109,6 @@ export function recvFrom(t: usize, c: usize, sg: usize, ep: usize): void {
     store<u32>(c, next, C_RECVX);
     store<u32>(c, next, C_SENDX);
   }
-  store<u32>(t, isLocal(t, sg) ? <u32>sg : 0, T_OUT);
-  ready(t, sg, true);
 }
 
 /** Appends the value at `ep` to the ring; the caller checked that it is not full. */
@@ -224,6 +229,83 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   store<u32>(t, <u32>me, T_OUT);
   unlock(l);
   return R_PARKED;
+}
+
+// ---- batches: many values under one lock (sendMany / recvMany)
+
+/** Appends `sg` to the wake list whose head and tail are at T_OUT and T_INDEX (local sudogs only). */
+@inline function wakeListAdd(t: usize, sg: usize): void {
+  store<u32>(sg, 0, S_WAKE);
+  const tail = <usize>load<u32>(t, T_INDEX);
+  if (tail == 0) store<u32>(t, <u32>sg, T_OUT);
+  else store<u32>(tail, <u32>sg, S_WAKE);
+  store<u32>(t, <u32>sg, T_INDEX);
+}
+
+/** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... under one lock: each as
+ *  chansend would do it (to a parked receiver first, else into the ring), stopping at the first that
+ *  would block. Returns how many were sent, or -1 - sent if it stopped because `c` is closed (the
+ *  caller panics), or R_DISPOSED as -1000 - sent. Receivers of this thread woken by it are listed at
+ *  T_OUT through S_WAKE, in order; others are woken here. */
+export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
+  const l = c + C_LOCK;
+  const size = elemsize(c);
+  store<u32>(t, 0, T_OUT);
+  store<u32>(t, 0, T_INDEX);
+  lock(l);
+  let i: u32 = 0;
+  for (; i < n; i++) {
+    if (load<u32>(c, C_CLOSED) != 0) {
+      unlock(l);
+      return load<u32>(c, C_DISPOSED) != 0 ? -1000 - <i32>i : -1 - <i32>i;
+    }
+    const src = ep + <usize>i * size;
+    const sg = dequeue(c + C_RECVQ);
+    if (sg != 0) {
+      typedmemmove(sg + S_ELEM, src, size);
+      if (isLocal(t, sg)) wakeListAdd(t, sg);
+      ready(t, sg, true);
+    } else if (load<u32>(c, C_QCOUNT) < load<u32>(c, C_DATAQSIZ)) {
+      bufsend(c, src);
+    } else {
+      break;
+    }
+  }
+  unlock(l);
+  return <i32>i;
+}
+
+/** Up to `n` non-blocking receives into ep, ep + elemsize, ... under one lock, each as chanrecv would
+ *  do it, stopping at the first that would block. Returns how many were received, or -1 - received if
+ *  it stopped because `c` is closed and drained (or -1000 - received if disposed). Senders of this
+ *  thread woken by it are listed at T_OUT through S_WAKE; others are woken here. */
+export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
+  const l = c + C_LOCK;
+  const size = elemsize(c);
+  store<u32>(t, 0, T_OUT);
+  store<u32>(t, 0, T_INDEX);
+  lock(l);
+  let i: u32 = 0;
+  for (; i < n; i++) {
+    const dst = ep + <usize>i * size;
+    const sg = dequeue(c + C_SENDQ);
+    if (sg != 0) {
+      const local = isLocal(t, sg);
+      recvFromQuiet(c, sg, dst);
+      if (local) wakeListAdd(t, sg);
+      ready(t, sg, true);
+    } else if (load<u32>(c, C_QCOUNT) > 0) {
+      bufrecv(c, dst);
+    } else {
+      const closed = load<u32>(c, C_CLOSED) != 0;
+      const disposed = load<u32>(c, C_DISPOSED) != 0;
+      unlock(l);
+      if (!closed) return <i32>i;
+      return disposed ? -1000 - <i32>i : -1 - <i32>i;
+    }
+  }
+  unlock(l);
+  return <i32>i;
 }
 
 // ---- close

@@ -4,7 +4,7 @@ import { alloc, nextId } from "./alloc";
 
 export { heapInit, alloc, free } from "./alloc";
 export {
-  makechan, chansend, chanrecv, closechan, chandispose, cancel, freechan, chanshare, chanattach, chanrelease,
+  makechan, chansend, chanrecv, chansendn, chanrecvn, closechan, chandispose, cancel, freechan, chanshare, chanattach, chanrelease,
 } from "./hchan";
 export { releaseSudog } from "./sudog";
 export { selectgo, selectdone, selectcancel, selectseed } from "./select";

@@ -673,6 +673,132 @@ export class Chan<T = unknown> implements Tracked {
     };
   }
 
+  // ---- batches: many values per core call (one lock), same semantics as that many single ops
+
+  /** Values per core call in a batch, and so the scratch it needs. */
+  private batchSize(): number {
+    return Math.max(1, Math.min(4096, Math.floor(65536 / this.size)));
+  }
+
+  /** Non-blocking sends of values[from...] in order, chunk by chunk; returns the index of the first
+   *  value not sent (values.length when all were). Throws ChannelError if the channel is closed. */
+  private sendBatch(c: number, values: readonly T[], from: number): number {
+    const heap = this.heap;
+    const size = this.size;
+    let i = from;
+    while (i < values.length) {
+      const k = Math.min(this.batchSize(), values.length - i);
+      const ep = heap.scratch(k * size);
+      for (let j = 0; j < k; j++) this.write(ep + j * size, values[i + j]);
+      const r = heap.core.chansendn(heap.t, c, ep, k);
+      const sent = r >= 0 ? r : r > -1000 ? -1 - r : -1000 - r;
+      for (let j = sent; j < k; j++) this.drop(ep + j * size); // not sent: forget their handles
+      this.settleWoken();
+      i += sent;
+      if (r < 0) throw r > -1000 ? sendOnClosed() : useOfDisposed();
+      if (sent < k) break;
+    }
+    return i;
+  }
+
+  /** Non-blocking receives, up to `max` more into `out`; returns true if it stopped because the
+   *  channel is closed and drained. */
+  private recvBatch(c: number, max: number, out: T[]): boolean {
+    const heap = this.heap;
+    const size = this.size;
+    while (out.length < max) {
+      const k = Math.min(this.batchSize(), max - out.length);
+      const ep = heap.scratch(k * size);
+      const r = heap.core.chanrecvn(heap.t, c, ep, k);
+      const got = r >= 0 ? r : r > -1000 ? -1 - r : -1000 - r;
+      for (let j = 0; j < got; j++) out.push(this.take(ep + j * size));
+      this.settleWoken();
+      if (r <= -1000) throw useOfDisposed();
+      if (r < 0) return true;
+      if (got < k) return false;
+    }
+    return false;
+  }
+
+  /**
+   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
+   * other — but as many per call into the core as can go without blocking (one lock for a batch).
+   * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
+   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
+   */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    const c = this.live();
+    const signal = signalOf(opts);
+    if (!Array.isArray(values)) throw new TypeError("wasmchan: sendMany(values): values must be an array");
+    for (const v of values) this.check(v);
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    let i: number;
+    try {
+      i = this.sendBatch(c, values, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (i === values.length) return RESOLVED;
+    const rest = async (): Promise<void> => {
+      while (i < values.length) {
+        await this.send(values[i], { signal }); // parks for one, then the rest goes in batches again
+        i = this.sendBatch(this.live(), values, i + 1);
+      }
+    };
+    return rest();
+  }
+
+  /**
+   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
+   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
+   * first that would block. Resolves with [] once the channel is closed and drained.
+   */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    const c = this.live();
+    const signal = signalOf(opts);
+    if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+      throw new RangeError("wasmchan: recvMany(max): max must be an integer >= 1");
+    }
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const out: T[] = [];
+    const closed = this.recvBatch(c, max, out);
+    if (out.length > 0 || closed) return Promise.resolve(out);
+    return this.recvOk({ signal }).then(({ value, ok }) => {
+      if (!ok) return out;
+      out.push(value);
+      if (max > 1 && this.c !== 0) this.recvBatch(this.c, max, out);
+      return out;
+    });
+  }
+
+  /** sendMany, blocking this thread (shared channels). */
+  sendManySync(values: readonly T[]): void {
+    const c = this.blocking("sendManySync");
+    if (!Array.isArray(values)) throw new TypeError("wasmchan: sendManySync(values): values must be an array");
+    for (const v of values) this.check(v);
+    let i = this.sendBatch(c, values, 0);
+    while (i < values.length) {
+      this.sendSync(values[i]);
+      i = this.sendBatch(c, values, i + 1);
+    }
+  }
+
+  /** recvMany, blocking this thread (shared channels). */
+  recvManySync(max: number): T[] {
+    const c = this.blocking("recvManySync");
+    if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+      throw new RangeError("wasmchan: recvManySync(max): max must be an integer >= 1");
+    }
+    const out: T[] = [];
+    if (this.recvBatch(c, max, out) || out.length > 0) return out;
+    const { value, ok } = this.recvSyncOk();
+    if (!ok) return out;
+    out.push(value);
+    if (max > 1) this.recvBatch(c, max, out);
+    return out;
+  }
+
   /** @internal This thread is ending: give back its reference to this shared channel (no close). */
   detach(): void {
     const c = this.c;

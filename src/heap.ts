@@ -21,6 +21,8 @@ export interface Core {
   makechan(elemsize: number, size: number): number;
   chansend(t: number, c: number, ep: number, block: number): number;
   chanrecv(t: number, c: number, ep: number, block: number): number;
+  chansendn(t: number, c: number, ep: number, n: number): number;
+  chanrecvn(t: number, c: number, ep: number, n: number): number;
   closechan(t: number, c: number): number;
   cancel(sg: number): number;
   releaseSudog(sg: number): void;

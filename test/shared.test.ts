@@ -263,3 +263,23 @@ describe("shared channels are freed without dispose", () => {
     expect(r.afterWorker.bytesInUse - r.leftByWorker.bytesInUse).toBe(r.withMine.bytesInUse - r.after.bytesInUse);
   }, 60_000);
 });
+
+describe("batches across threads", () => {
+  it("a worker's sendManySync and this thread's recvMany move 200k values, each once, in order", async () => {
+    const heap = await SharedHeap.create({ maxBytes: 8 << 20 });
+    const ch = heap.chan(256, codecs.i32);
+    const N = 200_000;
+    const w = new Worker(`import { workerData } from "node:worker_threads"; import { attach } from "wasmchan";
+      const ch = await attach(workerData.d);
+      for (let i = 0; i < workerData.N; i += 1000) ch.sendManySync(Array.from({ length: 1000 }, (_, j) => i + j));
+      ch.close();`, { eval: true, workerData: { d: ch.share(), N } } as any);
+    let next = 0;
+    for (;;) {
+      const vs = await ch.recvMany(512);
+      if (vs.length === 0) break;
+      for (const v of vs) expect(v).toBe(next++);
+    }
+    expect(next).toBe(N);
+    await new Promise((r) => w.on("exit", r));
+  }, 60_000);
+});

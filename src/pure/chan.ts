@@ -148,6 +148,61 @@ export class Chan<T = unknown> extends Hchan {
     freechan(this);
   }
 
+  /** Sends every value of `values`, in order, as that many `send`s would (see the Wasm core's
+   *  sendMany): all are checked first; those that can go without blocking go at once. */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    if (this.disposed) throw useOfDisposed();
+    const signal = signalOf(opts);
+    if (!Array.isArray(values)) throw new TypeError("wasmchan: sendMany(values): values must be an array");
+    if (this.codec !== undefined) for (const v of values) this.codec.check(v);
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    let i = 0;
+    try {
+      while (i < values.length && this.trySend(values[i])) i++;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (i === values.length) return RESOLVED;
+    const rest = async (): Promise<void> => {
+      while (i < values.length) {
+        await this.send(values[i++], { signal });
+        while (i < values.length && this.trySend(values[i])) i++;
+      }
+    };
+    return rest();
+  }
+
+  /** Receives up to `max` values: the first as `recv` does, then every value available without
+   *  blocking, up to `max`; [] once the channel is closed and drained. */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    if (this.disposed) throw useOfDisposed();
+    const signal = signalOf(opts);
+    if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+      throw new RangeError("wasmchan: recvMany(max): max must be an integer >= 1");
+    }
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const out: T[] = [];
+    const closed = this.takeAvailable(max, out);
+    if (out.length > 0 || closed) return Promise.resolve(out);
+    return this.recvOk({ signal }).then(({ value, ok }) => {
+      if (!ok) return out;
+      out.push(value);
+      if (!this.disposed) this.takeAvailable(max, out);
+      return out;
+    });
+  }
+
+  /** tryRecv up to `max` into `out`; true if it stopped at a closed, drained channel. */
+  private takeAvailable(max: number, out: T[]): boolean {
+    while (out.length < max) {
+      const r = this.tryRecv();
+      if (r === undefined) return false;
+      if (!r.ok) return true;
+      out.push(r.value);
+    }
+    return false;
+  }
+
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     while (true) {
