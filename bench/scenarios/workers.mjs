@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 
 const dir = new URL("../workers/", import.meta.url);
 const entry = new URL("entry.mjs", dir);
-const ORDER = ["sab-ring", "wasm-sync", "wasm-async", "postmessage", "postmessage-batch", "ringbuf"];
+const ORDER = ["sab-ring", "wasm-sync", "wasm-async", "wasm-batch", "postmessage", "postmessage-batch", "ringbuf"];
 
 let transports;
 async function loadTransports() {
