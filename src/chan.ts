@@ -342,12 +342,12 @@ export class Chan<T = unknown> implements Tracked {
     }
   }
 
-  /** @internal This thread's parked ops on this channel (diagnostics). */
+  /** This thread's parked ops on this channel (what diagnostics lists). */
   parkedOps(): Iterable<Describable> {
     return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => w !== undefined);
   }
 
-  /** @internal Id and name, for diagnostics. */
+  /** Id and name, as diagnostics shows them. */
   info(): { id: number; name?: string } {
     const id = this.c === 0 ? 0 : this.heap.views.u32[(this.c + C_ID) >>> 2];
     return this.name === undefined ? { id } : { id, name: this.name };
