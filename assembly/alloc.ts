@@ -89,6 +89,11 @@ export function free(ptr: usize): void {
   unlock(H_ALLOC_LOCK);
 }
 
+/** The block size alloc(`size`) hands out (header included). */
+export function sizeClassOf(size: usize): u32 {
+  return <u32>classSize(classOf(size + BLOCK_HEADER));
+}
+
 /** The size of the block holding `ptr` (header included), as counted in H_IN_USE. */
 export function blockSize(ptr: usize): u32 {
   return load<u32>(ptr - BLOCK_HEADER, 4);

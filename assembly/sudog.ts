@@ -2,15 +2,15 @@
 //
 // A sudog is owned by the thread that parked it: only that thread releases it, and only after it is
 // out of every waitq (F_QUEUED clear) and its g has left G_WAITING/G_CLAIMED. Wakers never free.
-// Its elem area (S_ELEM, S_SIZE bytes) holds the value a parked sender offers, or receives the value
+// Its elem area (at S_ELEM, the channel's elemsize) holds the value a parked sender offers, or receives the value
 // for a parked receiver. Sudogs whose elem fits SUDOG_INLINE bytes come from a bounded pool, so a
 // program that parks and wakes forever does not allocate. Pooled sudogs are free memory kept for reuse:
 // they count in H_POOL_LEN, not in H_IN_USE.
 import {
   H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
-  S_PREV, S_SIZE, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
+  S_PREV, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
 } from "../src/layout";
-import { alloc, blockSize, free } from "./alloc";
+import { alloc, blockSize, free, sizeClassOf } from "./alloc";
 import { lock, unlock } from "./lock";
 
 /** A sudog for channel `c` with an elem area of at least `elemsize` bytes, its own g, owned by
@@ -30,11 +30,9 @@ export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
       sg = alloc(S_ELEM + SUDOG_INLINE);
       if (sg == 0) return 0;
     }
-    store<u32>(sg, SUDOG_INLINE, S_SIZE);
   } else {
     sg = alloc(S_ELEM + elemsize);
     if (sg == 0) return 0;
-    store<u32>(sg, elemsize, S_SIZE);
   }
   store<u32>(sg, 0, S_NEXT);
   store<u32>(sg, 0, S_PREV);
@@ -50,9 +48,14 @@ export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
   return sg;
 }
 
+/** The block size of a pooled sudog: every sudog with an inline elem area has it, bigger ones more. */
+@inline function pooledBlockSize(): u32 {
+  return sizeClassOf(S_ELEM + SUDOG_INLINE);
+}
+
 /** Returns a sudog that is in no waitq and no longer needed by anyone. */
 export function releaseSudog(sg: usize): void {
-  if (load<u32>(sg, S_SIZE) == <u32>SUDOG_INLINE) {
+  if (blockSize(sg) == pooledBlockSize()) {
     lock(H_ALLOC_LOCK);
     const n = load<u32>(H_POOL_LEN);
     if (n < <u32>SUDOG_POOL_MAX) {

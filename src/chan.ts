@@ -23,7 +23,7 @@ import {
 import type { Heap } from "./heap.js";
 import {
   C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
-  R_PARKED, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE,
+  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
 /** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
@@ -81,6 +81,8 @@ export function capture(resolve: (v: any) => void, reject: (e: unknown) => void)
 export { captured };
 export const ONCE: AddEventListenerOptions = { once: true };
 const enum Kind { Send, Recv, RecvOk }
+/** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
+const RECV_OK = -3;
 
 /** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
 class Waiter<T> implements Parked, Describable {
@@ -173,8 +175,11 @@ const reclaimShared = new FinalizationRegistry<Cell>(({ heap, c }) => {
 export class Chan<T = unknown> implements Tracked {
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
-  /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog). */
-  private waiters: (Parked | undefined)[] | null = null;
+  /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog): a Parked
+   *  object, or — for a plain op (no signal, unshared memory, diagnostics off) — just its resolve
+   *  function, with its reject in `rejects` if it is a send. */
+  private waiters: (Parked | ((v: any) => void) | undefined)[] | null = null;
+  private rejects: ((e: unknown) => void)[] | null = null;
   private freeSlots: number[] | null = null;
   private parked = 0;
   /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
@@ -296,9 +301,32 @@ export class Chan<T = unknown> implements Tracked {
 
   /** @internal Settles the parked op of this thread whose sudog a core call returned. */
   deliver(sg: number): void {
-    const w = this.lookup(sg)!;
+    const views = this.heap.views;
+    const slot = views.u32[(sg + S_TOKEN) >>> 2];
+    const w = this.waiters![slot]!;
+    if (typeof w !== "function") {
+      this.forget(sg, w);
+      w.settle(this, sg);
+      return;
+    }
+    // A plain op: the core released its sudog already, whose fields stay readable until our next call.
+    const flags = views.u32[(sg + S_FLAGS) >>> 2];
+    const ok = (flags & F_SUCCESS) !== 0;
+    if ((flags & F_SEND) !== 0) {
+      const reject = this.rejects![slot];
+      this.rejects![slot] = undefined!;
+      this.forget(sg, w);
+      if (ok) w(undefined);
+      else {
+        this.drop(sg + S_ELEM);
+        reject(sendOnClosed());
+      }
+      return;
+    }
+    const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
+    const value = this.take(sg + S_ELEM);
     this.forget(sg, w);
-    w.settle(this, sg);
+    w(wantsOk ? { value, ok } : value);
   }
 
   /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
@@ -306,26 +334,28 @@ export class Chan<T = unknown> implements Tracked {
   watch: ((parked: number) => void) | undefined = undefined;
 
   /** @internal The parked op of this thread whose sudog is `sg` (while it is unsettled). */
-  lookup(sg: number): Parked | undefined {
+  lookup(sg: number): Parked | ((v: any) => void) | undefined {
     return this.waiters === null ? undefined : this.waiters[this.heap.views.u32[(sg + S_TOKEN) >>> 2]];
   }
 
   /** @internal Remembers a parked op of this thread under its sudog. */
-  remember(sg: number, w: Parked): void {
+  remember(sg: number, w: Parked | ((v: any) => void)): number {
     let waiters = this.waiters;
     if (waiters === null) {
       waiters = this.waiters = [];
       this.freeSlots = [];
+      this.rejects = [];
     }
     const slot = this.freeSlots!.length > 0 ? this.freeSlots!.pop()! : waiters.length;
     waiters[slot] = w;
     this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
     if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
     if (diag.on) this.tracked = track(this, this.tracked);
+    return slot;
   }
 
   /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
-  forget(sg: number, w: Parked): void {
+  forget(sg: number, w: Parked | ((v: any) => void)): void {
     const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
     const waiters = this.waiters;
     if (waiters === null || waiters[slot] !== w) return;
@@ -338,13 +368,13 @@ export class Chan<T = unknown> implements Tracked {
         this.tracked = undefined;
       }
       // A burst of parked ops grew the table; once they are all gone, let it go with them.
-      if (waiters.length > 64) this.waiters = this.freeSlots = null;
+      if (waiters.length > 64) this.waiters = this.freeSlots = this.rejects = null;
     }
   }
 
   /** This thread's parked ops on this channel (what diagnostics lists). */
   parkedOps(): Iterable<Describable> {
-    return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => w !== undefined);
+    return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => typeof w === "object");
   }
 
   /** Id and name, as diagnostics shows them. */
@@ -364,6 +394,13 @@ export class Chan<T = unknown> implements Tracked {
     this.heap.sync();
     const sg = this.heap.out();
     const p = new Promise<any>(capture);
+    if (signal === undefined && !this.heap.shared && !diag.on) {
+      // A plain op needs no Waiter: its resolvers in the slot tables, its kind in its sudog.
+      const slot = this.remember(sg, captured.resolve);
+      if (kind === Kind.Send) this.rejects![slot] = captured.reject;
+      else if (kind === Kind.RecvOk) this.heap.views.i32[(sg + S_CASE) >>> 2] = RECV_OK;
+      return p;
+    }
     const w = new Waiter(this, sg, kind, captured.resolve, captured.reject, signal);
     this.remember(sg, w);
     if (signal !== undefined) signal.addEventListener("abort", w, ONCE);

@@ -60,11 +60,10 @@ export const S_FLAGS = 24; //    F_* bits
 export const S_OWNER = 28; //    thread id of the parked thread
 export const S_CASE = 32; //     select case index, -1 for a single op
 export const S_LINK = 36; //     next case sudog of the same select, in lock order
-export const S_SIZE = 40; //     size of the elem area
-export const S_WAKE = 44; //     next in closechan's list of sudogs it woke
-export const S_TOKEN = 48; //    the owner's slot for it in its channel's table of parked ops (set by JS)
-export const S_ELEM = 56; //     elem area (8-aligned), S_SIZE bytes
-export const SUDOG_INLINE = 16; // elem bytes of a pooled sudog
+export const S_WAKE = 40; //     next in closechan's list of sudogs it woke
+export const S_TOKEN = 44; //    the owner's slot for it in its channel's table of parked ops (set by JS)
+export const S_ELEM = 48; //     elem area (8-aligned): the channel's elemsize, at least SUDOG_INLINE bytes
+export const SUDOG_INLINE = 8; //  elem bytes of a pooled sudog: a 64-byte block with its header
 export const SUDOG_POOL_MAX = 4096;
 
 export const F_SELECT = 1; //    part of a select: wakers must claim its g with compare-and-swap
