@@ -17,19 +17,23 @@ import {
   S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
 } from "./layout.js";
 
-const CASE = Symbol("wasmchan.case");
-
 /** A receive case, built by `recv(ch)`. */
 export interface RecvCase<T = unknown> {
-  readonly [CASE]: typeof DIR_RECV;
+  readonly dir: typeof DIR_RECV;
   readonly ch: Chan<T> | null;
 }
 
 /** A send case, built by `send(ch, v)`. */
 export interface SendCase<T = unknown> {
-  readonly [CASE]: typeof DIR_SEND;
+  readonly dir: typeof DIR_SEND;
   readonly ch: Chan<T> | null;
   readonly value: T;
+}
+
+/** Every case is one of these (one shape, so the loops below stay monomorphic; only `recv` and
+ *  `send` make them, so select can trust what it is given). */
+class Case {
+  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Chan<any> | null, readonly value: unknown) {}
 }
 
 export type SelectCase = RecvCase<any> | SendCase<any>;
@@ -55,14 +59,14 @@ function channelOf(ch: unknown, what: string): Chan<any> | null {
 
 /** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
 export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return { [CASE]: DIR_RECV, ch: channelOf(ch, "recv") };
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined) as RecvCase<T>;
 }
 
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = channelOf(ch, "send");
   if (c !== null) c.check(v);
-  return { [CASE]: DIR_SEND, ch: c, value: v };
+  return new Case(DIR_SEND, c, v) as SendCase<T>;
 }
 
 const never = new Promise<never>(() => {});
@@ -88,13 +92,13 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   let sends = false;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
-    if (k === null || typeof k !== "object" || (k[CASE] !== DIR_RECV && k[CASE] !== DIR_SEND)) {
+    if (!(k instanceof Case)) {
       throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
     }
     const ch = k.ch;
     if (ch === null) continue;
     ch.live();
-    if (k[CASE] === DIR_SEND) sends = true;
+    if (k.dir === DIR_SEND) sends = true;
     if (heap === undefined) heap = ch.heap;
     else if (ch.heap !== heap) throw new TypeError("wasmchan: select cases must all use channels of the same heap");
     elemBytes += (ch.elemSize + 7) & ~7;
@@ -128,7 +132,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
       continue;
     }
     u32[r + (K_C >>> 2)] = ch.c;
-    u32[r + (K_DIR >>> 2)] = k[CASE];
+    u32[r + (K_DIR >>> 2)] = k.dir;
     u32[r + (K_ELEM >>> 2)] = at;
     elems[i] = at;
     at += (ch.elemSize + 7) & ~7;
@@ -137,7 +141,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (k[CASE] === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
+      if (k.dir === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
     }
   }
 
@@ -146,7 +150,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
     const held: number[] = new Array(n).fill(0);
-    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i][CASE] === DIR_SEND) held[i] = cases[i].ch!.heldAt(elems[i]);
+    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = cases[i].ch!.heldAt(elems[i]);
     return park(heap, cases, held, heap.out(), signal);
   }
   if (r === R_BLOCK) {
@@ -160,7 +164,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   const index = heap.index();
   const k = cases[index];
   const ch = k.ch!;
-  if (k[CASE] === DIR_SEND) {
+  if (k.dir === DIR_SEND) {
     if (r === R_CLOSED) {
       if (sends) dropValues(cases, elems, -1);
       return Promise.reject(sendOnClosed());
@@ -201,7 +205,7 @@ function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<
     const h = ch.c >>> 2;
     if (u32[h + (C_CLOSED >>> 2)] !== 0) return undefined;
     const q = u32[h + (C_QCOUNT >>> 2)];
-    if (k[CASE] === DIR_RECV) {
+    if (k.dir === DIR_RECV) {
       if (u32[h + (C_SENDQ >>> 2)] !== 0) return undefined;
       if (q > 0) ready = true;
     } else {
@@ -219,7 +223,7 @@ function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<
     const index = order[i];
     const k = cases[index];
     const ch = k.ch!;
-    if (k[CASE] === DIR_RECV) {
+    if (k.dir === DIR_RECV) {
       const value = ch.bufrecv(ch.c);
       if (value !== NONE) return { index, value, ok: true };
     } else if (ch.bufsend(ch.c, (k as SendCase).value)) {
@@ -233,7 +237,7 @@ function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<
 function dropValues(cases: readonly SelectCase[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (i !== except && k[CASE] === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
+    if (i !== except && k.dir === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
   }
 }
 
@@ -313,9 +317,9 @@ class SelectWaiter implements Parked {
     // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c[CASE] === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
     }
-    if (k[CASE] === DIR_SEND) {
+    if (k.dir === DIR_SEND) {
       if (ok) this.resolve({ index, value: undefined, ok: true });
       else this.reject(sendOnClosed());
       return;
@@ -330,7 +334,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c[CASE] === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
     }
     this.reject(this.signal!.reason);
   }
