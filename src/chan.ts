@@ -481,7 +481,7 @@ export class Chan<T = unknown> implements Tracked {
    */
   send(v: T, opts?: OpOptions): Promise<void> {
     const c = this.live();
-    const signal = signalOf(opts);
+    const signal = opts === undefined ? undefined : signalOf(opts);
     if (signal !== undefined && signal.aborted) {
       this.check(v);
       return Promise.reject(signal.reason);
@@ -515,7 +515,7 @@ export class Chan<T = unknown> implements Tracked {
 
   private receive(kind: Kind, opts: OpOptions | undefined): Promise<any> {
     const c = this.live();
-    const signal = signalOf(opts);
+    const signal = opts === undefined ? undefined : signalOf(opts);
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     if (this.fast) {
       const v = this.bufrecv(c);
