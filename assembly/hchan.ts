@@ -17,7 +17,7 @@ import {
   C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
-  Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { alloc, free, nextId } from "./alloc";
 import { cas, fetchAdd, lock, publish, unlock } from "./lock";
@@ -244,9 +244,15 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
 
 /** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... under one lock: each as
  *  chansend would do it (to a parked receiver first, else into the ring), stopping at the first that
- *  would block. Returns how many were sent, or -1 - sent if it stopped because `c` is closed (the
- *  caller panics), or R_DISPOSED as -1000 - sent. Receivers of this thread woken by it are listed at
- *  T_OUT through S_WAKE, in order; others are woken here. */
+ *  would block. Returns how many were sent; T_INDEX then says why it stopped (B_*: B_CLOSED means the
+ *  caller panics). Receivers of this thread woken by it are listed at T_OUT through S_WAKE, in order;
+ *  others are woken here. */
+/** Ends a batch at a closed channel: records why at T_INDEX (after the wake list no longer needs it). */
+function batchEnd(t: usize, c: usize, moved: u32): i32 {
+  store<u32>(t, load<u32>(c, C_DISPOSED) != 0 ? B_DISPOSED : B_CLOSED, T_INDEX);
+  return <i32>moved;
+}
+
 export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
   const l = c + C_LOCK;
   const size = elemsize(c);
@@ -257,7 +263,7 @@ export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
   for (; i < n; i++) {
     if (load<u32>(c, C_CLOSED) != 0) {
       unlock(l);
-      return load<u32>(c, C_DISPOSED) != 0 ? -1000 - <i32>i : -1 - <i32>i;
+      return batchEnd(t, c, i);
     }
     const src = ep + <usize>i * size;
     const sg = dequeue(c + C_RECVQ);
@@ -272,13 +278,14 @@ export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
     }
   }
   unlock(l);
+  store<u32>(t, B_OPEN, T_INDEX);
   return <i32>i;
 }
 
 /** Up to `n` non-blocking receives into ep, ep + elemsize, ... under one lock, each as chanrecv would
- *  do it, stopping at the first that would block. Returns how many were received, or -1 - received if
- *  it stopped because `c` is closed and drained (or -1000 - received if disposed). Senders of this
- *  thread woken by it are listed at T_OUT through S_WAKE; others are woken here. */
+ *  do it, stopping at the first that would block. Returns how many were received; T_INDEX then says
+ *  why it stopped (B_CLOSED: closed and drained). Senders of this thread woken by it are listed at
+ *  T_OUT through S_WAKE; others are woken here. */
 export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
   const l = c + C_LOCK;
   const size = elemsize(c);
@@ -298,13 +305,14 @@ export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
       bufrecv(c, dst);
     } else {
       const closed = load<u32>(c, C_CLOSED) != 0;
-      const disposed = load<u32>(c, C_DISPOSED) != 0;
       unlock(l);
-      if (!closed) return <i32>i;
-      return disposed ? -1000 - <i32>i : -1 - <i32>i;
+      if (closed) return batchEnd(t, c, i);
+      store<u32>(t, B_OPEN, T_INDEX);
+      return <i32>i;
     }
   }
   unlock(l);
+  store<u32>(t, B_OPEN, T_INDEX);
   return <i32>i;
 }
 

@@ -21,8 +21,9 @@ import {
   checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
+import { ONCE, RESOLVED, capture, captured } from "./promises.js";
 import {
-  C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  B_CLOSED, B_DISPOSED, B_OPEN, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
@@ -67,19 +68,9 @@ export interface Parked extends Describable {
   settle(ch: Chan<any>, sg: number): void;
 }
 
-export const RESOLVED: Promise<void> = Promise.resolve();
-
 /** "No value": bufrecv found nothing it may take. */
 export const NONE: unknown = Symbol("none");
 
-/** One executor for every parked op's Promise (no closure per op): it hands out the resolvers. */
-const captured = { resolve: (_: any): void => {}, reject: (_: unknown): void => {} };
-export function capture(resolve: (v: any) => void, reject: (e: unknown) => void): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
-}
-export { captured };
-export const ONCE: AddEventListenerOptions = { once: true };
 const enum Kind { Send, Recv, RecvOk }
 /** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
 const RECV_OK = -3;
@@ -727,12 +718,12 @@ export class Chan<T = unknown> implements Tracked {
       const k = Math.min(this.batchSize(), values.length - i);
       const ep = heap.scratch(k * size);
       for (let j = 0; j < k; j++) this.write(ep + j * size, values[i + j]);
-      const r = heap.core.chansendn(heap.t, c, ep, k);
-      const sent = r >= 0 ? r : r > -1000 ? -1 - r : -1000 - r;
+      const sent = heap.core.chansendn(heap.t, c, ep, k);
+      const why = heap.index();
       for (let j = sent; j < k; j++) this.drop(ep + j * size); // not sent: forget their handles
       this.settleWoken();
       i += sent;
-      if (r < 0) throw r > -1000 ? sendOnClosed() : useOfDisposed();
+      if (why !== B_OPEN) throw why === B_CLOSED ? sendOnClosed() : useOfDisposed();
       if (sent < k) break;
     }
     return i;
@@ -746,12 +737,12 @@ export class Chan<T = unknown> implements Tracked {
     while (out.length < max) {
       const k = Math.min(this.batchSize(), max - out.length);
       const ep = heap.scratch(k * size);
-      const r = heap.core.chanrecvn(heap.t, c, ep, k);
-      const got = r >= 0 ? r : r > -1000 ? -1 - r : -1000 - r;
+      const got = heap.core.chanrecvn(heap.t, c, ep, k);
+      const why = heap.index();
       for (let j = 0; j < got; j++) out.push(this.take(ep + j * size));
       this.settleWoken();
-      if (r <= -1000) throw useOfDisposed();
-      if (r < 0) return true;
+      if (why === B_DISPOSED) throw useOfDisposed();
+      if (why === B_CLOSED) return true;
       if (got < k) return false;
     }
     return false;

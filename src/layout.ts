@@ -105,3 +105,8 @@ export const R_CLOSED = 4; //    send: channel closed (panic); recv: closed and 
 export const R_NOMEM = 5; //     out of memory
 export const R_CLOSED_TWICE = 6; // close of closed channel
 export const R_DISPOSED = 7; //  the channel was disposed
+
+// ---- why chansendn/chanrecvn stopped (at T_INDEX after the call; they return how many moved).
+export const B_OPEN = 0; //      all n moved, or the next would block
+export const B_CLOSED = 1; //    the channel is closed (send: panic; recv: closed and drained)
+export const B_DISPOSED = 2; //  the channel was disposed

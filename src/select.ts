@@ -7,7 +7,8 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Chan, NONE, ONCE, Parked, capture, captured } from "./chan.js";
+import { Chan, NONE, Parked } from "./chan.js";
+import { ONCE, blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
 import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
@@ -67,13 +68,6 @@ export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = channelOf(ch, "send");
   if (c !== null) c.check(v);
   return new Case(DIR_SEND, c, v) as SendCase<T>;
-}
-
-const never = new Promise<never>(() => {});
-
-function blockForever(signal: AbortSignal | undefined): Promise<never> {
-  if (signal === undefined) return never;
-  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 }
 
 /**

@@ -85,6 +85,16 @@ describe.each(cores)("$name core: sendMany / recvMany", ({ lib }) => {
     expect(await ch.recvMany(5)).toEqual([]);
   });
 
+  it("recvMany drains more than a thousand buffered values of a closed channel in one call", async () => {
+    const ch = chan<number>(1500, { codec: codecs.i32 });
+    await ch.sendMany(Array.from({ length: 1500 }, (_, i) => i));
+    ch.close();
+    const got = await ch.recvMany(2000);
+    expect(got).toHaveLength(1500);
+    expect(got[1499]).toBe(1499);
+    expect(await ch.recvMany(2000)).toEqual([]);
+  });
+
   it("abort while a sendMany is parked: the values before went, the parked one and the rest did not", async () => {
     const ch = chan<number>(1);
     const ac = new AbortController();

@@ -8,6 +8,7 @@
 // also the abort listener, so a parked op costs no closure. Nothing global points at a parked op:
 // a channel nobody can reach takes its parked ops with it.
 import { Codec, isCodec } from "../codecs.js";
+import { RESOLVED } from "../promises.js";
 import type { ChanOptions, OpOptions, RecvResult } from "../chan.js";
 import { ChannelError, checkCapacity, closeOfClosed, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
 import { R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
@@ -17,7 +18,6 @@ import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
 export type { ChanOptions, OpOptions, RecvResult };
 
 /** The Promise of every send that completes at once. */
-export const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served

@@ -10,6 +10,7 @@
 // - the poll order is drawn from the same xorshift32 stream, in the same way, as the Wasm core's: for
 //   the same seed and the same ready cases both cores pick the same case.
 import { Rng, pollOrder } from "../pollorder.js";
+import { blockForever } from "../promises.js";
 import { sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
 import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
 import type { SelectOptions, SelectResult } from "../select.js";
@@ -226,13 +227,6 @@ export function selectdone(g: Sudog): void {
 }
 
 // ---- select
-
-const never = new Promise<never>(() => {});
-
-function blockForever(signal: AbortSignal | undefined): Promise<never> {
-  if (signal === undefined) return never;
-  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-}
 
 /**
  * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its

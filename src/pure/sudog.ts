@@ -11,6 +11,7 @@
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
 import { sendOnClosed } from "../errors.js";
+import { ONCE, capture, captured } from "../promises.js";
 import { Describable, ParkedOp, callerStack, diag, now } from "../diagnostics.js";
 import { G_CANCELLED, G_READY, G_WAITING } from "../layout.js";
 import type { Hchan } from "./hchan.js";
@@ -97,13 +98,6 @@ export function queueOf(sg: Sudog) {
 
 // ---- parking: a Promise per parked g, made without a closure per op
 
-let parkedResolve: (v: any) => void = noop;
-let parkedReject: (e: unknown) => void = noop;
-function capture(resolve: (v: any) => void, reject: (e: unknown) => void): void {
-  parkedResolve = resolve;
-  parkedReject = reject;
-}
-const ONCE: AddEventListenerOptions = { once: true };
 
 /** Gives the queued g `g` its Promise, settled later by goready or by an abort of `signal`. */
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
@@ -114,8 +108,8 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
     g.stack = callerStack();
   }
   const p = new Promise<any>(capture);
-  g.resolve = parkedResolve;
-  g.reject = parkedReject;
+  g.resolve = captured.resolve;
+  g.reject = captured.reject;
   if (signal !== undefined) {
     g.signal = signal;
     signal.addEventListener("abort", g, ONCE);
