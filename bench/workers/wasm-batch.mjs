@@ -1,32 +1,19 @@
 // wasmchan shared channel (SharedHeap, codecs.i32) in batches: producers sendManySync 256 values at a
 // time, the main-thread consumer awaits recvMany(256), worker consumers recvManySync(256) — the same
 // semantics as single sends and receives, one lock per batch.
-import { SharedHeap, attach, codecs } from "wasmchan";
-import { Tally } from "./verify.mjs";
+import { wasmTransport } from "./wasm-shared.mjs";
 
 const BATCH = 256;
 
-export default {
-  name: "wasm-batch", label: "wasmchan shared chan(1024, i32), sendManySync/recvMany (256 a call)", transport: true,
-  async setup({ cap }) {
-    const heap = await SharedHeap.create({ maxBytes: 8 << 20 });
-    const ch = heap.chan(cap, codecs.i32);
-    const desc = ch.share();
-    return {
-      worker: () => ({ data: desc }),
-      async consumeMain({ expect, per }) {
-        const t = new Tally(per);
-        for (let got = 0; got < expect; ) {
-          const vs = await ch.recvMany(Math.min(BATCH, expect - got));
-          for (const v of vs) t.add(v);
-          got += vs.length;
-        }
-        return t.result();
-      },
-      teardown: () => ch.dispose(),
-    };
+export default wasmTransport({
+  name: "wasm-batch", label: "wasmchan shared chan(1024, i32), sendManySync/recvMany (256 a call)",
+  async receive(ch, expect, t) {
+    for (let got = 0; got < expect; ) {
+      const vs = await ch.recvMany(Math.min(BATCH, expect - got));
+      for (const v of vs) t.add(v);
+      got += vs.length;
+    }
   },
-  init: (role, desc) => attach(desc),
   async produce(ch, { from, to, lastDone }) {
     const buf = [];
     for (let v = from; v < to; v += BATCH) {
@@ -36,8 +23,7 @@ export default {
     }
     if (lastDone()) ch.close();
   },
-  async consume(ch, { expect, per }) {
-    const t = new Tally(per);
+  consume(ch, expect, t) {
     if (expect !== undefined) {
       for (let got = 0; got < expect; ) {
         const vs = ch.recvManySync(Math.min(BATCH, expect - got));
@@ -47,6 +33,5 @@ export default {
     } else {
       for (let vs; (vs = ch.recvManySync(BATCH)).length > 0; ) for (const v of vs) t.add(v);
     }
-    return t.result();
   },
-};
+});
