@@ -72,6 +72,8 @@ export interface Parked extends Describable {
 export const NONE: unknown = Symbol("none");
 
 const enum Kind { Send, Recv, RecvOk }
+/** Handles at or above this name values the JS fast path put in the ring (see `Chan.vals`). */
+const RING_HANDLE = 0x8000_0000;
 /** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
 const RECV_OK = -3;
 
@@ -184,9 +186,12 @@ export class Chan<T = unknown> implements Tracked {
   readonly fast: boolean;
   /** Address of ring slot 0. */
   private readonly bufAddr: number;
-  /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined). */
+  /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined).
+   *  A handle with RING_HANDLE set names `ring[h & ~RING_HANDLE]`, the value the JS fast path buffered
+   *  in ring slot h & ~RING_HANDLE; any other handle names `vals[h]`, taken from a free list. */
   private vals: unknown[] | null = null;
   private freeHandles: number[] | null = null;
+  private ring: unknown[] | null = null;
 
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
    *  holds a reference to (attach). */
@@ -284,6 +289,12 @@ export class Chan<T = unknown> implements Tracked {
 
   private release(h: number): unknown {
     if (h === 0) return undefined;
+    if (h >= RING_HANDLE) {
+      const ring = this.ring!;
+      const v = ring[h - RING_HANDLE];
+      ring[h - RING_HANDLE] = undefined;
+      return v;
+    }
     const v = this.vals![h];
     this.vals![h] = undefined;
     this.freeHandles!.push(h);
@@ -442,7 +453,17 @@ export class Chan<T = unknown> implements Tracked {
     const q = u32[h + (C_QCOUNT >>> 2)];
     if (q >= this.capacity || u32[h + (C_RECVQ >>> 2)] !== 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
     const sendx = u32[h + (C_SENDX >>> 2)];
-    this.write(this.bufAddr + sendx * this.size, v);
+    if (this.codec === undefined) {
+      // Values only ever leave slot `sendx` into this thread's hands (a receive, here or in the core,
+      // whose caller takes the value before anything else runs): until then nothing else uses
+      // ring[sendx], so it needs no free list.
+      let ring = this.ring;
+      if (ring === null) ring = this.ring = new Array(this.capacity);
+      ring[sendx] = v;
+      u32[(this.bufAddr >>> 2) + sendx] = v === undefined ? 0 : RING_HANDLE + sendx;
+    } else {
+      this.codec.write(this.heap.views, this.bufAddr + sendx * this.size, v);
+    }
     u32[h + (C_SENDX >>> 2)] = sendx + 1 === this.capacity ? 0 : sendx + 1;
     u32[h + (C_QCOUNT >>> 2)] = q + 1;
     return true;
@@ -456,7 +477,9 @@ export class Chan<T = unknown> implements Tracked {
     const q = u32[h + (C_QCOUNT >>> 2)];
     if (q === 0 || u32[h + (C_SENDQ >>> 2)] !== 0) return NONE;
     const recvx = u32[h + (C_RECVX >>> 2)];
-    const v = this.take(this.bufAddr + recvx * this.size);
+    const v = this.codec === undefined
+      ? this.release(u32[(this.bufAddr >>> 2) + recvx])
+      : this.codec.read(this.heap.views, this.bufAddr + recvx * this.size);
     u32[h + (C_RECVX >>> 2)] = recvx + 1 === this.capacity ? 0 : recvx + 1;
     u32[h + (C_QCOUNT >>> 2)] = q - 1;
     return v;
@@ -471,6 +494,11 @@ export class Chan<T = unknown> implements Tracked {
    * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
    */
   send(v: T, opts?: OpOptions): Promise<void> {
+    if (this.fast && opts === undefined && this.c !== 0 && this.bufsend(this.c, v)) return RESOLVED;
+    return this.sendSlow(v, opts);
+  }
+
+  private sendSlow(v: T, opts: OpOptions | undefined): Promise<void> {
     const c = this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
     if (signal !== undefined && signal.aborted) {
@@ -496,6 +524,10 @@ export class Chan<T = unknown> implements Tracked {
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
+    if (this.fast && opts === undefined && this.c !== 0) {
+      const v = this.bufrecv(this.c);
+      if (v !== NONE) return Promise.resolve(v as T);
+    }
     return this.receive(Kind.Recv, opts);
   }
 
@@ -531,8 +563,8 @@ export class Chan<T = unknown> implements Tracked {
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
+    if (this.fast && this.c !== 0 && this.bufsend(this.c, v)) return true;
     const c = this.live();
-    if (this.fast && this.bufsend(c, v)) return true;
     const ep = this.put(v);
     const heap = this.heap;
     const r = heap.core.chansend(heap.t, c, ep, 0);
@@ -550,11 +582,11 @@ export class Chan<T = unknown> implements Tracked {
 
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
   tryRecv(): RecvResult<T> | undefined {
-    const c = this.live();
-    if (this.fast) {
-      const v = this.bufrecv(c);
+    if (this.fast && this.c !== 0) {
+      const v = this.bufrecv(this.c);
       if (v !== NONE) return { value: v as T, ok: true };
     }
+    const c = this.live();
     const heap = this.heap;
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, 0);
@@ -612,6 +644,7 @@ export class Chan<T = unknown> implements Tracked {
       this.vals.length = 1;
       this.freeHandles!.length = 0;
     }
+    this.ring = null;
   }
 
   // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
