@@ -19,7 +19,7 @@ import {
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
-import { alloc, free, nextId } from "./alloc";
+import { allocLines, freeLines, nextId } from "./alloc";
 import { cas, fetchAdd, lock, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
@@ -134,7 +134,7 @@ export function bufrecv(c: usize, ep: usize): void {
 export function makechan(elemsize: u32, size: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
   if (bytes > 0x7fff0000) return 0;
-  const c = alloc(<usize>HCHAN_SIZE + <usize>bytes);
+  const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);
   if (c == 0) return 0;
   memory.fill(c, 0, HCHAN_SIZE);
   store<u32>(c, size, C_DATAQSIZ);
@@ -419,7 +419,7 @@ export function freechan(c: usize): void {
   }
   store<u32>(c, 0, C_MAGIC);
   fetchAdd(H_CHANNELS, -1);
-  free(c);
+  freeLines(c);
 }
 
 // ---- references (shared channels): C_REFS counts the threads' Chan objects and the descriptors

@@ -1,8 +1,8 @@
 // The core's exports, and nothing else: the ABI the bindings in src/ call.
 import { T_ID, T_RAND, T_SIZE } from "../src/layout";
-import { alloc, nextId } from "./alloc";
+import { allocLines, nextId } from "./alloc";
 
-export { heapInit, alloc, free } from "./alloc";
+export { heapInit, alloc, free, allocLines, freeLines } from "./alloc";
 export {
   makechan, chansend, chanrecv, chansendn, chanrecvn, closechan, chandispose, cancel, freechan, chanshare, chanattach, chanrelease,
 } from "./hchan";
@@ -11,7 +11,7 @@ export { selectgo, selectdone, selectcancel, selectseed } from "./select";
 
 /** A context for a new thread (JS realm) using this heap: its id and out-words; 0 when out of memory. */
 export function threadNew(): usize {
-  const t = alloc(T_SIZE);
+  const t = allocLines(T_SIZE); // freed by JS with freeLines
   if (t == 0) return 0;
   memory.fill(t, 0, T_SIZE);
   const id = nextId();

@@ -18,6 +18,9 @@ export interface Core {
   threadNew(): number;
   alloc(size: number): number;
   free(ptr: number): void;
+  /** alloc/free for per-thread blocks (context, scratch): on shared memory they own their cache lines. */
+  allocLines(size: number): number;
+  freeLines(ptr: number): void;
   makechan(elemsize: number, size: number): number;
   chansend(t: number, c: number, ep: number, block: number): number;
   chanrecv(t: number, c: number, ep: number, block: number): number;
@@ -126,9 +129,9 @@ export class Heap {
   scratch(size: number): number {
     if (size > this.epSize) {
       const n = Math.max(size, 64, this.epSize * 2);
-      const ep = this.core.alloc(n);
+      const ep = this.core.allocLines(n);
       if (ep === 0) throw outOfMemory();
-      if (this.ep !== 0) this.core.free(this.ep);
+      if (this.ep !== 0) this.core.freeLines(this.ep);
       this.ep = ep;
       this.epSize = n;
       this.onScratch?.(ep);
@@ -164,8 +167,8 @@ export class Heap {
   releaseThread(): void {
     for (const ref of this.chans.values()) (ref.deref() as { detach(): void } | undefined)?.detach();
     this.chans.clear();
-    if (this.ep !== 0) this.core.free(this.ep);
-    this.core.free(this.t);
+    if (this.ep !== 0) this.core.freeLines(this.ep);
+    this.core.freeLines(this.t);
     this.ep = 0;
   }
 

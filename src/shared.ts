@@ -31,7 +31,7 @@ function remember(heap: SharedHeap, uid: number): void {
   const inner = heap.heap;
   const scratch = { ep: 0 };
   inner.onScratch = (ep) => { scratch.ep = ep; };
-  forgetHeap.register(heap, { uid, release: () => { if (scratch.ep !== 0) core.free(scratch.ep); core.free(t); } });
+  forgetHeap.register(heap, { uid, release: () => { if (scratch.ep !== 0) core.freeLines(scratch.ep); core.freeLines(t); } });
 }
 
 // A Node thread that ends runs no finalizers: give back its references to shared channels (and its
