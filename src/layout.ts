@@ -18,11 +18,13 @@ export const H_PARKED_RECV = 92; //   sudogs in some recvq
 export const H_POOL = 96; //          free list of default-size sudogs
 export const H_POOL_LEN = 100; //     its length (bounded by SUDOG_POOL_MAX)
 export const H_NEXT_ID = 104; //      counter for channel and thread ids
-export const H_GROW_EPOCH = 108; //   bumped on every memory.grow, so JS knows to rebuild views
 export const H_UID = 112; //          random id of this heap, given at creation (attach finds heaps by it)
 export const H_FREE = 128; //         NCLASSES free-list heads, one u32 per size class
 export const NCLASSES = 128;
-export const MEMORY_BASE = 1024; //   H_FREE + 4 * NCLASSES <= MEMORY_BASE
+// Bumped on every memory.grow, so JS knows to rebuild views. Every thread reads it after each core call
+// that may allocate: it has a cache line of its own, away from the counters every park and wake write.
+export const H_GROW_EPOCH = 960;
+export const MEMORY_BASE = 1024; //   H_FREE + 4 * NCLASSES <= 960
 export const HEAP_MAGIC = 0x6e686377; // "wchn"
 
 // ---- hchan: one block holding the header and, right after it, the ring buffer.
