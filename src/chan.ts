@@ -317,7 +317,7 @@ export class Chan<T = unknown> implements Tracked {
     if ((flags & F_SEND) !== 0) {
       const reject = this.rejects![slot];
       this.rejects![slot] = undefined!;
-      this.forget(sg, w);
+      this.freeSlot(slot);
       if (ok) w(undefined);
       else {
         this.drop(sg + S_ELEM);
@@ -325,9 +325,9 @@ export class Chan<T = unknown> implements Tracked {
       }
       return;
     }
-    const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
     const value = this.take(sg + S_ELEM);
-    this.forget(sg, w);
+    const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
+    this.freeSlot(slot);
     w(wantsOk ? { value, ok } : value);
   }
 
@@ -359,8 +359,12 @@ export class Chan<T = unknown> implements Tracked {
   /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
   forget(sg: number, w: Parked | ((v: any) => void)): void {
     const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
-    const waiters = this.waiters;
-    if (waiters === null || waiters[slot] !== w) return;
+    if (this.waiters !== null && this.waiters[slot] === w) this.freeSlot(slot);
+  }
+
+  /** Empties the slot of a parked op that is settled or withdrawn. */
+  private freeSlot(slot: number): void {
+    const waiters = this.waiters!;
     waiters[slot] = undefined;
     this.freeSlots!.push(slot);
     if (--this.parked === 0) {
