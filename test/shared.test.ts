@@ -221,6 +221,28 @@ describe("shared channels: bad input and lifetime", () => {
     expect(held - heap.stats().bytesInUse).toBe(channelBytes);
     expect(() => ch.trySend(1)).toThrow(/use of disposed channel/);
   }, 30_000);
+
+  it("channel headers start on a cache line, no two share one, and their memory comes back whole", async () => {
+    const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
+    const before = heap.stats().bytesInUse;
+    const chans = [0, 1, 3, 16, 100].map((cap) => heap.chan(cap, codecs.i32));
+    const lines = new Set<number>();
+    for (const ch of chans) {
+      expect(ch.c % 64).toBe(0);
+      // the header's 72 bytes and the ring are this channel's alone
+      for (let a = ch.c; a < ch.c + 72 + ch.cap * 4; a += 64) {
+        expect(lines.has(a >> 6)).toBe(false);
+        lines.add(a >> 6);
+      }
+    }
+    for (const ch of chans) ch.dispose();
+    expect(heap.stats().bytesInUse).toBe(before);
+    // freed blocks are reused for the next channels, still line-aligned
+    const again = heap.chan(16, codecs.i32);
+    expect(again.c % 64).toBe(0);
+    again.dispose();
+    expect(heap.stats().bytesInUse).toBe(before);
+  });
 });
 
 describe("shared channels keep Node alive while waiting", () => {
