@@ -112,6 +112,17 @@ async function measureSameThread(s, impl) {
   return { samples: res.latency.samples.map((ms) => (ms * 1e6) / messagesPerRun), messagesPerRun, messagesVerified: verified };
 }
 
+// ---- scenarios that measure all their subjects at once, in interleaved rounds (measureAll) ----
+const together = new Map();
+async function measuredTogether(s, x) {
+  if (!together.has(s)) {
+    const subjects = plan.filter(([t, y]) => t === s && !y.go).map(([, y]) => y);
+    process.stdout.write(` (all ${subjects.length} in turns) `);
+    together.set(s, await s.measureAll(subjects, { ...ctx, progress: (msg) => process.stdout.write(msg) }));
+  }
+  return together.get(s).get(x.name);
+}
+
 // ---- run the plan ----
 const results = [];
 let failures = 0;
@@ -125,7 +136,9 @@ for (const [s, x] of plan) {
   try {
     if (x.go) r = go.results[s.id];
     else if (s.kind === "same-thread") r = await measureSameThread(s, x);
+    else if (s.measureAll) r = await measuredTogether(s, x);
     else r = await s.measure(x, { ...ctx, progress: (msg) => process.stdout.write(msg) });
+    if (r?.error) throw r.error;
   } catch (e) {
     failures++;
     const error = String(e?.message ?? e).split("\n")[0];

@@ -3,7 +3,9 @@
 // kind "same-thread": { n, needs?, run(impl, n) → { messages }, runSync?(impl, n) } — run.mjs times
 //   it with tinybench on every impl of bench/impls/.
 // any other kind: { subjects(ctx) → [{ name, label }], measure(subject, ctx) → { samples,
-//   messagesPerRun, messagesVerified, note? } | { skipped: reason }, floor?: subject name }.
+//   messagesPerRun, messagesVerified, note? } | { skipped: reason }, floor?: subject name }, or instead
+//   of measure, measureAll(subjects, ctx) → Map(name → that result, or { error }): all of them in
+//   interleaved rounds, so that the ratios of one report see the same machine load.
 // Adding a scenario = adding one file (or one entry to an array).
 import { readdirSync } from "node:fs";
 

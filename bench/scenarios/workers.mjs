@@ -93,26 +93,46 @@ async function runOnce(t, topo, total, cap, timeoutMs) {
 }
 
 function s5(id, topo, title, description, fullCount, budgetMs) {
+  const cap = 1024;
+  const note = (t, messages) => `${messages} values per run` + (t.pairwise && topo.producers > 1 ? "; pairwise: producer i → consumer i" : "");
   return {
     id, title, description, kind: "workers", unit: "ns/msg", floor: "sab-ring",
     subjects: () => loadTransports(),
-    async measure(t, ctx) {
-      if (t.unavailable) return { skipped: `not loaded: ${t.unavailable}` };
+    /** Measures every transport in rounds — one run of each per round, in turn — so that a change in
+     *  this shared machine's load lands on all of them alike and the ratios of one report stay
+     *  comparable. Returns a Map from transport name to its result. */
+    async measureAll(ts, ctx) {
       const total = ctx.quick ? 20_000 : fullCount;
-      const cap = 1024;
-      const samples = [];
-      let verified = 0, messages = 0;
+      const minRounds = ctx.quick ? 1 : 5, maxRounds = ctx.quick ? 1 : 9;
+      const out = new Map();
+      const live = [];
+      for (const t of ts) {
+        if (t.unavailable) out.set(t.name, { skipped: `not loaded: ${t.unavailable}` });
+        else {
+          out.set(t.name, { samples: [], messagesPerRun: 0, messagesVerified: 0 });
+          live.push(t);
+        }
+      }
+      if (!ctx.quick) for (const t of live) await runOnce(t, topo, 20_000, cap, 30_000); // warm-up runs, not timed
       const start = performance.now();
-      const minRuns = ctx.quick ? 1 : 3, maxRuns = ctx.quick ? 1 : 7;
-      if (!ctx.quick) await runOnce(t, topo, 20_000, cap, 30_000); // warm-up run, not timed
-      while (samples.length < maxRuns && (samples.length < minRuns || performance.now() - start < (ctx.quick ? 300 : budgetMs))) {
-        const r = await runOnce(t, topo, total, cap, ctx.quick ? 20_000 : 120_000);
-        samples.push(r.ns);
-        verified += r.messages;
-        messages = r.messages;
+      for (let round = 0; round < maxRounds; round++) {
+        if (round >= minRounds && performance.now() - start > budgetMs * live.length) break;
+        for (const t of live) {
+          const res = out.get(t.name);
+          if (res.error) continue;
+          try {
+            const r = await runOnce(t, topo, total, cap, ctx.quick ? 20_000 : 120_000);
+            res.samples.push(r.ns);
+            res.messagesVerified += r.messages;
+            res.messagesPerRun = r.messages;
+            res.note = note(t, r.messages);
+          } catch (e) {
+            res.error = e; // reported for this transport; the others go on
+          }
+        }
         ctx.progress?.(".");
       }
-      return { samples, messagesPerRun: messages, messagesVerified: verified, note: `${messages} values per run` + (t.pairwise && topo.producers > 1 ? "; pairwise: producer i → consumer i" : "") };
+      return out;
     },
   };
 }
