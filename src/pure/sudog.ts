@@ -26,6 +26,12 @@ export const K_SELECT = 3; //  { index, value, ok } (pass 3 runs first)
 
 const noop = (): void => {};
 
+interface Trace {
+  session: number;
+  since: number;
+  stack: string | undefined;
+}
+
 export class Sudog implements Describable {
   /** Next in its waitq (while queued). */
   next: Sudog | null = null;
@@ -50,10 +56,9 @@ export class Sudog implements Describable {
   reject: (e: unknown) => void = noop;
   /** The op's AbortSignal, while this g listens to it. */
   signal: AbortSignal | undefined = undefined;
-  /** When it parked and where it was called: recorded only while diagnostics are on. */
-  since = 0;
-  stack: string | undefined = undefined;
-  session = 0;
+  /** When it parked and where it was called: recorded only while diagnostics are on (one field, so
+   *  that every other sudog stays small). */
+  trace: Trace | undefined = undefined;
 
   /** The channel it waits on. */
   readonly c: Hchan;
@@ -73,12 +78,13 @@ export class Sudog implements Describable {
 
   /** For diagnostics (on a g). */
   describe(t: number): ParkedOp | null {
-    if (this.session !== diag.session || !diag.on) return null;
+    const trace = this.trace;
+    if (trace === undefined || trace.session !== diag.session || !diag.on) return null;
     const cases: Sudog[] = [];
     for (let sg: Sudog | null = this; sg !== null; sg = sg.link) cases.push(sg);
     cases.sort((a, b) => a.casei - b.casei); // case order, as the Wasm core reports it
     const op = this.kind === K_SELECT ? "select" : this.kind === K_SEND ? "send" : "recv";
-    return { op, channels: cases.map((sg) => sg.c.info()), parkedMs: t - this.since, stack: this.stack };
+    return { op, channels: cases.map((sg) => sg.c.info()), parkedMs: t - trace.since, stack: trace.stack };
   }
 
   /** The signal aborted while parked: withdraw every sudog of this g (O(1) each) and reject.
@@ -102,11 +108,7 @@ export function queueOf(sg: Sudog) {
 /** Gives the queued g `g` its Promise, settled later by goready or by an abort of `signal`. */
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
   g.kind = kind;
-  if (diag.on) {
-    g.session = diag.session;
-    g.since = now();
-    g.stack = callerStack();
-  }
+  if (diag.on) g.trace = { session: diag.session, since: now(), stack: callerStack() };
   const p = new Promise<any>(capture);
   g.resolve = captured.resolve;
   g.reject = captured.reject;
