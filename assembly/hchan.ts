@@ -242,17 +242,17 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   store<u32>(t, <u32>sg, T_INDEX);
 }
 
-/** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... under one lock: each as
- *  chansend would do it (to a parked receiver first, else into the ring), stopping at the first that
- *  would block. Returns how many were sent; T_INDEX then says why it stopped (B_*: B_CLOSED means the
- *  caller panics). Receivers of this thread woken by it are listed at T_OUT through S_WAKE, in order;
- *  others are woken here. */
 /** Ends a batch at a closed channel: records why at T_INDEX (after the wake list no longer needs it). */
 function batchEnd(t: usize, c: usize, moved: u32): i32 {
   store<u32>(t, load<u32>(c, C_DISPOSED) != 0 ? B_DISPOSED : B_CLOSED, T_INDEX);
   return <i32>moved;
 }
 
+/** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... under one lock: each as
+ *  chansend would do it (to a parked receiver first, else into the ring), stopping at the first that
+ *  would block. Returns how many were sent; T_INDEX then says why it stopped (B_*: B_CLOSED means the
+ *  caller panics). Receivers of this thread woken by it are listed at T_OUT through S_WAKE, in order;
+ *  others are woken here. */
 export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
   const l = c + C_LOCK;
   const size = elemsize(c);

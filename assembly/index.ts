@@ -2,7 +2,7 @@
 import { T_ID, T_RAND, T_SIZE } from "../src/layout";
 import { allocLines, nextId } from "./alloc";
 
-export { heapInit, alloc, free, allocLines, freeLines } from "./alloc";
+export { heapInit, allocLines, freeLines } from "./alloc";
 export {
   makechan, chansend, chanrecv, chansendn, chanrecvn, closechan, chandispose, cancel, freechan, chanshare, chanattach, chanrelease,
 } from "./hchan";

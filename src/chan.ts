@@ -509,7 +509,8 @@ export class Chan<T = unknown> implements Tracked {
       this.check(v);
       return Promise.reject(signal.reason);
     }
-    if (this.fast && this.bufsend(c, v)) return RESOLVED;
+    // send() tried the buffered path already, unless options made it skip it
+    if (opts !== undefined && this.fast && this.bufsend(c, v)) return RESOLVED;
     const ep = this.put(v);
     const heap = this.heap;
     if (heap.shared) this.spinUntilSendable(c);
@@ -537,6 +538,10 @@ export class Chan<T = unknown> implements Tracked {
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    if (this.fast && opts === undefined && this.c !== 0) {
+      const v = this.bufrecv(this.c);
+      if (v !== NONE) return Promise.resolve({ value: v as T, ok: true });
+    }
     return this.receive(Kind.RecvOk, opts);
   }
 
@@ -544,7 +549,8 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-    if (this.fast) {
+    // recv()/recvOk() tried the buffered path already, unless options made them skip it
+    if (opts !== undefined && this.fast) {
       const v = this.bufrecv(c);
       if (v !== NONE) return Promise.resolve(kind === Kind.Recv ? v : { value: v, ok: true });
     }

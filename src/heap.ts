@@ -16,9 +16,7 @@ import {
 export interface Core {
   heapInit(uid: number): void;
   threadNew(): number;
-  alloc(size: number): number;
-  free(ptr: number): void;
-  /** alloc/free for per-thread blocks (context, scratch): on shared memory they own their cache lines. */
+  /** A block for this thread's scratch area (on shared memory it owns its cache lines), or 0. */
   allocLines(size: number): number;
   freeLines(ptr: number): void;
   makechan(elemsize: number, size: number): number;

@@ -535,6 +535,24 @@ describe.each(cores.map((c) => [c.name, c.lib] as const))("%s core", (_, lib) =>
       return ac.signal;
     };
 
+    it("ops with a live signal use the buffer like ops without: FIFO kept, nothing parks, listeners gone", async () => {
+      for (const ch of [chan<unknown>(4), chan<number>(4, { codec: lib.codecs.i32 })]) {
+        const { signal } = new AbortController();
+        await ch.send(1, { signal });
+        await ch.send(2);
+        await ch.send(3, {});
+        await ch.send(4, { signal });
+        expect(ch.trySend(5)).toBe(false); // full: every send above went into the buffer
+        expect(await ch.recv({ signal })).toBe(1);
+        expect(await ch.recvOk()).toEqual({ value: 2, ok: true });
+        expect(await ch.recvOk({ signal })).toEqual({ value: 3, ok: true });
+        expect(await ch.recv({})).toBe(4);
+        expect(ch.len).toBe(0);
+        expect(parked()).toEqual({ senders: 0, receivers: 0 });
+        expect(getEventListeners(signal, "abort")).toHaveLength(0);
+      }
+    });
+
     it("recv/recvOk with an already-aborted signal reject with signal.reason even though a value is buffered", async () => {
       const ch = chan<number>(2);
       await ch.send(7);

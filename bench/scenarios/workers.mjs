@@ -113,7 +113,15 @@ function s5(id, topo, title, description, fullCount, budgetMs) {
           live.push(t);
         }
       }
-      if (!ctx.quick) for (const t of live) await runOnce(t, topo, 20_000, cap, 30_000); // warm-up runs, not timed
+      if (!ctx.quick) {
+        for (const t of live) { // warm-up runs, not timed; a failure is reported for that transport alone
+          try {
+            await runOnce(t, topo, 20_000, cap, 30_000);
+          } catch (e) {
+            out.get(t.name).error = e;
+          }
+        }
+      }
       const start = performance.now();
       for (let round = 0; round < maxRounds; round++) {
         if (round >= minRounds && performance.now() - start > budgetMs * live.length) break;
