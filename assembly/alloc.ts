@@ -10,8 +10,8 @@
 //   the same sizes forever runs in constant memory;
 // - H_IN_USE is the sum of the sizes of the blocks handed out and not yet freed.
 import {
-  H_ALLOC_LOCK, H_BUMP, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
-  MEMORY_BASE, NCLASSES,
+  H_ALLOC_LOCK, H_BUMP, H_MAX_PAGES, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
+  MAX_BLOCK, MEMORY_BASE, NCLASSES,
 } from "../src/layout";
 import { SHARED } from "./flavor";
 import { fetchAdd, lock, unlock } from "./lock";
@@ -36,8 +36,9 @@ function classSize(k: u32): usize {
 
 /** Initialises the heap header once per memory, with the heap's random id `uid`; safe to call from
  *  every instance at once (the first one initialises, the others wait for it). */
-export function heapInit(uid: u32): void {
+export function heapInit(uid: u32, maxPages: u32): void {
   if (atomic.cmpxchg<u32>(H_INIT, 0, 1) == 0) {
+    store<u32>(H_MAX_PAGES, maxPages);
     store<u32>(H_BUMP, MEMORY_BASE);
     store<u32>(H_NEXT_ID, 1);
     store<u32>(H_UID, uid);
@@ -48,9 +49,10 @@ export function heapInit(uid: u32): void {
   while (atomic.load<u32>(H_INIT) != 2) {}
 }
 
-/** Returns an 8-aligned block of at least `size` bytes, or 0 when memory cannot grow. */
+/** Returns an 8-aligned block of at least `size` bytes, or 0 when memory cannot grow.
+ *  Block ends are computed in 64 bits: addresses are u32, and a sum near 4 GiB must fail, not wrap. */
 export function alloc(size: usize): usize {
-  if (size > 0x7fff0000) return 0;
+  if (size > <usize>MAX_BLOCK) return 0;
   const k = classOf(size + BLOCK_HEADER);
   if (k >= <u32>NCLASSES) return 0;
   const bsize = classSize(k);
@@ -61,9 +63,11 @@ export function alloc(size: usize): usize {
     store<u32>(head, load<u32>(block + BLOCK_HEADER));
   } else {
     block = <usize>load<u32>(H_BUMP);
-    const end = block + bsize;
-    if (end > 0xffff_fff0) { unlock(H_ALLOC_LOCK); return 0; }
-    const have = <usize>memory.size() << 16;
+    const end = <u64>block + <u64>bsize;
+    // Never past the memory's maximum (nor the last 16 bytes of the 32-bit space).
+    const limit = min<u64>(<u64>load<u32>(H_MAX_PAGES) << 16, 0xffff_fff0);
+    if (end > limit) { unlock(H_ALLOC_LOCK); return 0; }
+    const have = <u64>memory.size() << 16;
     if (end > have) {
       const pages = <i32>((end - have + 0xffff) >> 16);
       if (memory.grow(pages) < 0) { unlock(H_ALLOC_LOCK); return 0; }
@@ -92,7 +96,7 @@ const LINE: usize = 64;
 /** Like alloc, but on shared memory the payload starts on a cache line and owns every line it touches. */
 export function allocLines(size: usize): usize {
   if (!SHARED) return alloc(size);
-  if (size > 0x7fff0000) return 0;
+  if (size > <usize>MAX_BLOCK - LINE) return 0;
   const span = (size + LINE - 1) & ~(LINE - 1);
   const b = alloc(span + LINE);
   if (b == 0) return 0;

@@ -14,7 +14,7 @@
 // only that thread's JS can settle their Promises.
 import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
-  C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, CHAN_MAGIC, H_CHANNELS,
+  C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, MAX_RING_BYTES, CHAN_MAGIC, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
@@ -133,7 +133,7 @@ export function bufrecv(c: usize, ep: usize): void {
  *  The caller has checked the sizes; the ring lives in the same block, right after the header. */
 export function makechan(elemsize: u32, size: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
-  if (bytes > 0x7fff0000) return 0;
+  if (bytes > <u64>MAX_RING_BYTES) return 0;
   const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);
   if (c == 0) return 0;
   memory.fill(c, 0, HCHAN_SIZE);

@@ -18,12 +18,12 @@
 import { Codec, isCodec } from "./codecs.js";
 import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
-  checkCapacity, closeOfClosed, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
+  abortReason, checkCapacity, closeOfClosed, isAborted, offAbort, onAbort, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
-import { ONCE, RESOLVED, capture, captured } from "./promises.js";
+import { RESOLVED, capture, captured } from "./promises.js";
 import {
-  B_CLOSED, B_DISPOSED, B_OPEN, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  B_CLOSED, B_DISPOSED, B_OPEN, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
@@ -65,7 +65,24 @@ export interface ChanOptions<T> {
 
 /** Something parked on a channel, settled when a core call hands its sudog back. */
 export interface Parked extends Describable {
-  settle(ch: Chan<any>, sg: number): void;
+  /** Settles it; with `later`, the final resolve/reject goes there instead (see Later). */
+  settle(ch: Chan<any>, sg: number, later: Later | null): void;
+}
+
+/** Settlements put off until the caller is done with core memory: pairs of (resolve or reject, its
+ *  argument). Resolving with a value reads its `then` (user code, on an untyped channel), and user
+ *  code may make core calls that reuse the sudogs a list is still being read from. */
+export type Later = unknown[];
+
+/** Calls `fn(arg)` now, or puts it on `later`. */
+export function fire(fn: (v: any) => void, arg: unknown, later: Later | null): void {
+  if (later === null) fn(arg);
+  else later.push(fn, arg);
+}
+
+/** Runs the settlements put off on `later`, in order. */
+export function runLater(later: Later): void {
+  for (let i = 0; i < later.length; i += 2) (later[i] as (v: unknown) => void)(later[i + 1]);
 }
 
 /** "No value": bufrecv found nothing it may take. */
@@ -102,23 +119,23 @@ class Waiter<T> implements Parked, Describable {
     return { op: this.kind === Kind.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
   }
 
-  settle(ch: Chan<T>, sg: number): void {
+  settle(ch: Chan<T>, sg: number, later: Later | null): void {
     const heap = ch.heap;
     const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
-    if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
+    if (this.signal !== undefined) offAbort(this.signal, this);
     if (heap.shared) heap.wakeOwn(sg);
     // On unshared memory the waker's core call released the sudog already (its fields stay readable
     // until this thread's next core call); on shared memory it is ours to release.
     if (this.kind === Kind.Send) {
       if ((flags & F_SUCCESS) === 0) ch.drop(sg + S_ELEM);
       if (heap.shared) heap.core.releaseSudog(sg);
-      if ((flags & F_SUCCESS) === 0) this.reject(sendOnClosed());
-      else this.resolve(undefined);
+      if ((flags & F_SUCCESS) === 0) fire(this.reject, sendOnClosed(), later);
+      else fire(this.resolve, undefined, later);
       return;
     }
     const value = ch.take(sg + S_ELEM);
     if (heap.shared) heap.core.releaseSudog(sg);
-    this.resolve(this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 });
+    fire(this.resolve, this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 }, later);
   }
 
   /** The signal aborted while parked. */
@@ -130,7 +147,7 @@ class Waiter<T> implements Parked, Describable {
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
     ch.heap.core.releaseSudog(this.sg);
-    this.reject(this.signal!.reason);
+    this.reject(abortReason(this.signal!));
   }
 }
 
@@ -229,22 +246,27 @@ export class Chan<T = unknown> implements Tracked {
 
   // ---- values in and out of the core's memory
 
-  /** Validates `v` and writes it to the scratch area; returns the area. Throws before any change. */
-  private put(v: unknown): number {
+  // Every operation runs in two phases: first it reads what the caller gave it (options, values: the
+  // only steps that may run user code — getters, toJSON), then it checks the channel is live and works
+  // on core memory, running no user code until it is done with that memory. So no user code can
+  // dispose a channel, move the scratch area or reuse a sudog between a check and the write it guards.
+
+  /** Writes a prepared value to the scratch area; returns the area. Runs no user code. */
+  private put(p: unknown): number {
     const ep = this.heap.scratch(this.size);
-    this.write(ep, v);
+    this.store(ep, p);
     return ep;
   }
 
-  /** @internal Validates `v` and writes it at `addr` (a scratch area); `drop(addr)` undoes it. */
-  write(addr: number, v: unknown): void {
-    if (this.codec !== undefined) this.codec.write(this.heap.views, addr, v);
-    else this.heap.views.u32[addr >>> 2] = this.hold(v);
+  /** @internal Validates `v` (TypeError/RangeError); returns what `store` writes. May run user code. */
+  prepare(v: unknown): unknown {
+    return this.codec === undefined ? v : this.codec.prepare(v);
   }
 
-  /** @internal Throws TypeError/RangeError unless `v` fits this channel. */
-  check(v: unknown): void {
-    if (this.codec !== undefined) this.codec.check(v);
+  /** @internal Writes a prepared value at `addr` (a scratch area); `drop(addr)` undoes it. No user code. */
+  store(addr: number, p: unknown): void {
+    if (this.codec !== undefined) this.codec.store(this.heap.views, addr, p);
+    else this.heap.views.u32[addr >>> 2] = this.hold(p);
   }
 
   /** @internal Bytes per value in the core. */
@@ -301,14 +323,15 @@ export class Chan<T = unknown> implements Tracked {
     return v;
   }
 
-  /** @internal Settles the parked op of this thread whose sudog a core call returned. */
-  deliver(sg: number): void {
+  /** @internal Settles the parked op of this thread whose sudog a core call returned; with `later`,
+   *  puts its resolve/reject there (callers reading a list of sudogs). */
+  deliver(sg: number, later: Later | null = null): void {
     const views = this.heap.views;
     const slot = views.u32[(sg + S_TOKEN) >>> 2];
     const w = this.waiters![slot]!;
     if (typeof w !== "function") {
       this.forget(sg, w);
-      w.settle(this, sg);
+      w.settle(this, sg, later);
       return;
     }
     // A plain op: the core released its sudog already, whose fields stay readable until our next call.
@@ -318,17 +341,17 @@ export class Chan<T = unknown> implements Tracked {
       const reject = this.rejects![slot];
       this.rejects![slot] = undefined!;
       this.freeSlot(slot);
-      if (ok) w(undefined);
+      if (ok) fire(w, undefined, later);
       else {
         this.drop(sg + S_ELEM);
-        reject(sendOnClosed());
+        fire(reject, sendOnClosed(), later);
       }
       return;
     }
     const value = this.take(sg + S_ELEM);
     const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
     this.freeSlot(slot);
-    w(wantsOk ? { value, ok } : value);
+    fire(w, wantsOk ? { value, ok } : value, later);
   }
 
   /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
@@ -409,7 +432,7 @@ export class Chan<T = unknown> implements Tracked {
     }
     const w = new Waiter(this, sg, kind, captured.resolve, captured.reject, signal);
     this.remember(sg, w);
-    if (signal !== undefined) signal.addEventListener("abort", w, ONCE);
+    if (signal !== undefined) onAbort(signal, w);
     if (this.heap.shared) this.heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
     return p;
   }
@@ -498,20 +521,20 @@ export class Chan<T = unknown> implements Tracked {
    * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
    */
   send(v: T, opts?: OpOptions): Promise<void> {
+    // The fast path's codecs (numbers, bool, handles) run no user code while they store.
     if (this.fast && opts === undefined && this.c !== 0 && this.bufsend(this.c, v)) return RESOLVED;
     return this.sendSlow(v, opts);
   }
 
   private sendSlow(v: T, opts: OpOptions | undefined): Promise<void> {
-    const c = this.live();
+    this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
-    if (signal !== undefined && signal.aborted) {
-      this.check(v);
-      return Promise.reject(signal.reason);
-    }
+    const p = this.prepare(v);
+    const c = this.live(); // user code ran above: it may have disposed the channel
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     // send() tried the buffered path already, unless options made it skip it
-    if (opts !== undefined && this.fast && this.bufsend(c, v)) return RESOLVED;
-    const ep = this.put(v);
+    if (opts !== undefined && this.fast && this.bufsend(c, p)) return RESOLVED;
+    const ep = this.put(p);
     const heap = this.heap;
     if (heap.shared) this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
@@ -546,9 +569,10 @@ export class Chan<T = unknown> implements Tracked {
   }
 
   private receive(kind: Kind, opts: OpOptions | undefined): Promise<any> {
-    const c = this.live();
+    this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const c = this.live(); // an options getter may have disposed the channel
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     // recv()/recvOk() tried the buffered path already, unless options made them skip it
     if (opts !== undefined && this.fast) {
       const v = this.bufrecv(c);
@@ -574,8 +598,10 @@ export class Chan<T = unknown> implements Tracked {
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
     if (this.fast && this.c !== 0 && this.bufsend(this.c, v)) return true;
+    this.live();
+    const p = this.prepare(v);
     const c = this.live();
-    const ep = this.put(v);
+    const ep = this.put(p);
     const heap = this.heap;
     const r = heap.core.chansend(heap.t, c, ep, 0);
     if (r === R_DONE) return true;
@@ -622,15 +648,19 @@ export class Chan<T = unknown> implements Tracked {
     this.settleWoken();
   }
 
-  /** Settles our own ops woken by close/dispose, in wake order: receivers first, then senders. */
+  /** Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. Every
+   *  sudog of the list is read before any Promise settles: settling may run user code. */
   private settleWoken(): void {
     const heap = this.heap;
     let sg = heap.out();
+    if (sg === 0) return;
+    const later: Later = [];
     while (sg !== 0) {
       const next = heap.views.u32[(sg + S_WAKE) >>> 2];
-      this.deliver(sg);
+      this.deliver(sg, later);
       sg = next;
     }
+    runLater(later);
   }
 
   /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
@@ -640,7 +670,14 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.c;
     if (c === 0) return;
     const heap = this.heap;
-    if (heap.core.chandispose(heap.t, c) === R_DONE) this.settleWoken();
+    const later: Later = [];
+    if (heap.core.chandispose(heap.t, c) === R_DONE) {
+      for (let sg = heap.out(); sg !== 0;) {
+        const next = heap.views.u32[(sg + S_WAKE) >>> 2];
+        this.deliver(sg, later);
+        sg = next;
+      }
+    }
     if (this.cell !== null) this.cell.c = 0;
     else disposedLocal.set(c, (disposedLocal.get(c) ?? 0) + 1);
     this.c = 0;
@@ -655,6 +692,7 @@ export class Chan<T = unknown> implements Tracked {
       this.freeHandles!.length = 0;
     }
     this.ring = null;
+    runLater(later);
   }
 
   // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
@@ -671,10 +709,15 @@ export class Chan<T = unknown> implements Tracked {
   /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken.
    *  Throws ChannelError("send on closed channel") if the channel is or gets closed. */
   sendSync(v: T): void {
-    const c = this.blocking("sendSync");
-    const ep = this.put(v);
+    this.blocking("sendSync");
+    this.sendSyncPrepared(this.prepare(v));
+  }
+
+  private sendSyncPrepared(p: unknown): void {
+    const c = this.live();
+    const ep = this.put(p);
     const heap = this.heap;
-    if (heap.shared) this.spinUntilSendable(c);
+    this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return;
     if (r === R_HANDOFF) {
@@ -707,7 +750,7 @@ export class Chan<T = unknown> implements Tracked {
     const c = this.blocking("recvSync");
     const heap = this.heap;
     const ep = heap.scratch(this.size);
-    if (heap.shared) this.spinUntilReceivable(c);
+    this.spinUntilReceivable(c);
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
     if (r === R_PARKED) {
       heap.sync();
@@ -751,16 +794,28 @@ export class Chan<T = unknown> implements Tracked {
     return Math.max(1, Math.min(4096, Math.floor(65536 / this.size)));
   }
 
-  /** Non-blocking sends of values[from...] in order, chunk by chunk; returns the index of the first
-   *  value not sent (values.length when all were). Throws ChannelError if the channel is closed. */
-  private sendBatch(c: number, values: readonly T[], from: number): number {
+  /** Reads `values` once (its length once, each element once) and prepares each: the user-code phase
+   *  of a batch. A bad value throws here, before anything is sent. */
+  private prepareAll(values: readonly T[], what: string): unknown[] {
+    if (!Array.isArray(values)) throw new TypeError(`wasmchan: ${what}(values): values must be an array`);
+    const n = values.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = this.prepare(values[i]);
+    return out;
+  }
+
+  /** Non-blocking sends of prepared values[from...] in order, chunk by chunk; returns the index of the
+   *  first value not sent (values.length when all were). Throws ChannelError if the channel is closed
+   *  or disposed (also by user code run while settling woken receivers). */
+  private sendBatch(values: readonly unknown[], from: number): number {
     const heap = this.heap;
     const size = this.size;
     let i = from;
     while (i < values.length) {
+      const c = this.live();
       const k = Math.min(this.batchSize(), values.length - i);
       const ep = heap.scratch(k * size);
-      for (let j = 0; j < k; j++) this.write(ep + j * size, values[i + j]);
+      for (let j = 0; j < k; j++) this.store(ep + j * size, values[i + j]);
       const sent = heap.core.chansendn(heap.t, c, ep, k);
       const why = heap.index();
       for (let j = sent; j < k; j++) this.drop(ep + j * size); // not sent: forget their handles
@@ -772,23 +827,25 @@ export class Chan<T = unknown> implements Tracked {
     return i;
   }
 
-  /** Non-blocking receives, up to `max` more into `out`; returns true if it stopped because the
-   *  channel is closed and drained. */
-  private recvBatch(c: number, max: number, out: T[]): boolean {
+  /** Non-blocking receives, up to `max` more into `out`; returns B_CLOSED if it stopped because the
+   *  channel is closed and drained, B_DISPOSED if it was disposed (now or by user code run while
+   *  settling woken senders), else B_OPEN. What it took stays in `out` whatever happens. */
+  private recvBatch(max: number, out: T[]): number {
     const heap = this.heap;
     const size = this.size;
     while (out.length < max) {
+      const c = this.c;
+      if (c === 0) return B_DISPOSED;
       const k = Math.min(this.batchSize(), max - out.length);
       const ep = heap.scratch(k * size);
       const got = heap.core.chanrecvn(heap.t, c, ep, k);
       const why = heap.index();
       for (let j = 0; j < got; j++) out.push(this.take(ep + j * size));
       this.settleWoken();
-      if (why === B_DISPOSED) throw useOfDisposed();
-      if (why === B_CLOSED) return true;
-      if (got < k) return false;
+      if (why !== B_OPEN) return why;
+      if (got < k) return B_OPEN;
     }
-    return false;
+    return B_OPEN;
   }
 
   /**
@@ -799,74 +856,96 @@ export class Chan<T = unknown> implements Tracked {
    * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
    */
   sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
-    const c = this.live();
+    this.live();
     const signal = signalOf(opts);
-    if (!Array.isArray(values)) throw new TypeError("wasmchan: sendMany(values): values must be an array");
-    for (const v of values) this.check(v);
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const ps = this.prepareAll(values, "sendMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let i: number;
     try {
-      i = this.sendBatch(c, values, 0);
+      i = this.sendBatch(ps, 0);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (i === values.length) return RESOLVED;
+    if (i === ps.length) return RESOLVED;
     const rest = async (): Promise<void> => {
-      while (i < values.length) {
-        await this.send(values[i], { signal }); // parks for one, then the rest goes in batches again
-        i = this.sendBatch(this.live(), values, i + 1);
+      while (i < ps.length) {
+        await this.sendPrepared(ps[i], signal); // parks for one, then the rest goes in batches again
+        i = this.sendBatch(ps, i + 1);
       }
     };
     return rest();
   }
 
+  /** A send of a prepared value (sendMany's parked one): no user code runs before it reaches the core. */
+  private sendPrepared(p: unknown, signal: AbortSignal | undefined): Promise<void> {
+    const c = this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    const ep = this.put(p);
+    const heap = this.heap;
+    if (heap.shared) this.spinUntilSendable(c);
+    const r = heap.core.chansend(heap.t, c, ep, 1);
+    if (r === R_DONE) return RESOLVED;
+    if (r === R_HANDOFF) {
+      const sg = heap.out();
+      if (sg !== 0) this.deliver(sg);
+      return RESOLVED;
+    }
+    if (r === R_PARKED) return this.park(Kind.Send, signal);
+    this.drop(ep);
+    if (r === R_CLOSED) return Promise.reject(sendOnClosed());
+    this.fail(r);
+  }
+
   /**
    * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
    * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
-   * first that would block. Resolves with [] once the channel is closed and drained.
+   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
+   * are returned even if the channel is disposed or closed during the call.
    */
   recvMany(max: number, opts?: OpOptions): Promise<T[]> {
-    const c = this.live();
+    this.live();
     const signal = signalOf(opts);
-    if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
-      throw new RangeError("wasmchan: recvMany(max): max must be an integer >= 1");
-    }
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    checkMax(max, "recvMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const out: T[] = [];
-    const closed = this.recvBatch(c, max, out);
-    if (out.length > 0 || closed) return Promise.resolve(out);
+    const why = this.recvBatch(max, out);
+    if (out.length > 0 || why === B_CLOSED) return Promise.resolve(out);
+    if (why === B_DISPOSED) return Promise.reject(useOfDisposed());
     return this.recvOk({ signal }).then(({ value, ok }) => {
       if (!ok) return out;
       out.push(value);
-      if (max > 1 && this.c !== 0) this.recvBatch(this.c, max, out);
+      if (max > 1) this.recvBatch(max, out);
       return out;
     });
   }
 
   /** sendMany, blocking this thread (shared channels). */
   sendManySync(values: readonly T[]): void {
-    const c = this.blocking("sendManySync");
-    if (!Array.isArray(values)) throw new TypeError("wasmchan: sendManySync(values): values must be an array");
-    for (const v of values) this.check(v);
-    let i = this.sendBatch(c, values, 0);
-    while (i < values.length) {
-      this.sendSync(values[i]);
-      i = this.sendBatch(c, values, i + 1);
+    this.blocking("sendManySync");
+    const ps = this.prepareAll(values, "sendManySync");
+    this.live();
+    let i = this.sendBatch(ps, 0);
+    while (i < ps.length) {
+      this.sendSyncPrepared(ps[i]);
+      i = this.sendBatch(ps, i + 1);
     }
   }
 
-  /** recvMany, blocking this thread (shared channels). */
+  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
+   *  channel is disposed or closed during the call. */
   recvManySync(max: number): T[] {
-    const c = this.blocking("recvManySync");
-    if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
-      throw new RangeError("wasmchan: recvManySync(max): max must be an integer >= 1");
-    }
+    this.blocking("recvManySync");
+    checkMax(max, "recvManySync");
     const out: T[] = [];
-    if (this.recvBatch(c, max, out) || out.length > 0) return out;
+    const why = this.recvBatch(max, out);
+    if (out.length > 0 || why === B_CLOSED) return out;
+    if (why === B_DISPOSED) throw useOfDisposed();
     const { value, ok } = this.recvSyncOk();
     if (!ok) return out;
     out.push(value);
-    if (max > 1) this.recvBatch(c, max, out);
+    if (max > 1) this.recvBatch(max, out);
     return out;
   }
 
@@ -889,11 +968,21 @@ export class Chan<T = unknown> implements Tracked {
   }
 }
 
+function checkMax(max: unknown, what: string): void {
+  if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+    throw new RangeError(`wasmchan: ${what}(max): max must be an integer >= 1`);
+  }
+}
+
 /** Builds a channel on `heap` after checking the arguments. */
 export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unknown): Chan<T> {
-  const n = checkCapacity(cap);
   if (codec !== undefined && !isCodec(codec)) {
     throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
+  }
+  const size = codec === undefined ? 4 : (codec as Codec).size;
+  const n = checkCapacity(cap, size);
+  if (HCHAN_SIZE + n * size > heap.maxBytes) {
+    throw new RangeError(`wasmchan: a channel of capacity ${n} with ${size}-byte slots needs ${HCHAN_SIZE + n * size} bytes, more than its heap can ever hold (${heap.maxBytes} bytes)`);
   }
   if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
   const ch = new Chan<T>(heap, n, codec as Codec<T> | undefined);

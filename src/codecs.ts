@@ -1,9 +1,15 @@
 // codecs: how a typed channel's values are checked, stored in fixed-size slots, and read back.
 //
-// A codec's `write` validates the whole value before it writes a byte, and throws TypeError (wrong
-// kind) or RangeError (right kind, out of range); so a bad value never reaches a channel. The bytes
-// written go to a scratch area, never straight into a ring: only the core moves them into channels.
-// Every address given to `write`/`read` is 8-aligned (scratch areas and sudog elem areas are).
+// The value-slot contract, owned here and asserted by `register` (a codec that breaks it cannot be made):
+// - a slot is `size` bytes, and `size` is a multiple of `align` (1, 4 or 8): every base the core hands
+//   a codec (ring slot 0, a scratch area, a sudog's elem area, a select case's elem area) is 8-aligned,
+//   so slot j of a ring or a batch, at base + j * size, is aligned for its codec on every path;
+// - variable-length slots are a u32 length, then at most `max` bytes; `size` is 4 + max rounded up to 8,
+//   and `read` clamps the length word to `max`, so even a corrupt slot never reads beyond itself;
+// - `prepare` is the only step that may run user code (getters, toJSON, a lying `length`): it validates
+//   the whole value and returns what `store` writes; `store` runs no user code and never writes beyond
+//   its slot, whatever it is given. The bindings prepare every value before they touch core memory.
+// Errors: TypeError for the wrong kind of value, RangeError for the right kind out of range.
 import { describe } from "./errors.js";
 
 /** Typed-array views over the core's memory; rebuilt whenever the memory grows. */
@@ -19,8 +25,10 @@ export interface Views {
 export interface Codec<T = unknown> {
   /** "i32", "bytes(16)", ... */
   readonly name: string;
-  /** Bytes per slot in the Wasm core. */
+  /** Bytes per slot in the Wasm core: a multiple of `align`. */
   readonly size: number;
+  /** Alignment a slot's address needs: 1, 4 or 8. */
+  readonly align: 1 | 4 | 8;
   /** Go's zero value for the element type (a fresh one for mutable types). */
   zero(): T;
   /** Throws TypeError/RangeError unless `v` fits; returns the value to store (the pure-TS core
@@ -28,19 +36,51 @@ export interface Codec<T = unknown> {
   check(v: unknown): unknown;
   /** Reads back a value from `check` as a receiver gets it (a receiver's own copy). */
   unpack(stored: unknown): T;
-  /** Validates `v` and writes it at `addr`. */
+  /** Throws TypeError/RangeError unless `v` fits; returns what `store` writes. The only step that may
+   *  run user code. */
+  prepare(v: unknown): unknown;
+  /** Writes a value from `prepare` at `addr` (aligned for this codec). Runs no user code and writes
+   *  nothing outside [addr, addr + size); throws RangeError (writing nothing) if it does not fit. */
+  store(m: Views, addr: number, p: unknown): void;
+  /** prepare + store, for callers with no user code to keep apart. */
   write(m: Views, addr: number, v: unknown): void;
-  /** Reads the value at `addr` (a receiver's own copy). */
+  /** Reads the value at `addr` (a receiver's own copy); never reads outside the slot. */
   read(m: Views, addr: number): T;
 }
 
+/** Largest `n` of bytes(n), string(n), json(n): a slot must fit the core's largest block. */
+export const MAX_VALUE_BYTES = 0x7fff_0000 - 8;
 const enc = new TextEncoder();
-const made = new WeakSet<Codec>();
-function register<T>(c: Codec<T>): Codec<T> {
-  made.add(c as Codec);
-  return c;
-}
 const dec = new TextDecoder();
+const made = new WeakSet<Codec>();
+
+/** Admits a codec after asserting the slot contract: the bindings and the core trust `size`. */
+function register<T>(c: Omit<Codec<T>, "write">): Codec<T> {
+  if (![1, 4, 8].includes(c.align) || c.size < c.align || c.size % c.align !== 0) {
+    throw new Error(`wasmchan: codec ${c.name} breaks the slot contract (size ${c.size}, align ${c.align})`);
+  }
+  const codec = c as Codec<T>;
+  codec.write = (m, a, v) => c.store(m, a, c.prepare(v));
+  made.add(codec as Codec);
+  return codec;
+}
+
+// Typed arrays answer `length` and `instanceof` through properties their owner can redefine; these
+// intrinsics read the internal slots instead, so a value cannot lie about what it is or how long.
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const tagOf = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayProto, "length")!.get! as (this: Uint8Array) => number;
+const u8Set = Uint8Array.prototype.set;
+
+/** True for a real Uint8Array (a Buffer too), whatever its own properties say. */
+export function isUint8Array(v: unknown): v is Uint8Array {
+  return typeof v === "object" && v !== null && tagOf.call(v) === "Uint8Array";
+}
+
+/** The true length of a real Uint8Array (0 once its buffer is detached). */
+export function byteLength(v: Uint8Array): number {
+  return lengthOf.call(v);
+}
 
 function wrongKind(codec: string, v: unknown): TypeError {
   return new TypeError(`wasmchan: ${codec} channel cannot carry ${describe(v)}`);
@@ -50,16 +90,20 @@ function outOfRange(codec: string, v: unknown): RangeError {
   return new RangeError(`wasmchan: ${describe(v)} is out of range for a ${codec} channel`);
 }
 
+function tooLong(codec: string, what: string, n: number, max: number): RangeError {
+  return new RangeError(`wasmchan: ${what} of ${n} bytes does not fit a ${codec} channel (at most ${max} bytes)`);
+}
+
 function integer(name: string, min: number, max: number, read: (m: Views, a: number) => number,
-  write: (m: Views, a: number, v: number) => void): Codec<number> {
+  store: (m: Views, a: number, v: number) => void): Codec<number> {
   const check = (v: unknown): number => {
     if (typeof v !== "number") throw wrongKind(name, v);
     if (!Number.isInteger(v) || v < min || v > max) throw outOfRange(name, v);
     return v === 0 ? 0 : v; // -0 is stored as 0, as an integer slot would
   };
   return register({
-    name, size: 4, zero: () => 0, check, unpack: (s) => s as number,
-    write: (m, a, v) => write(m, a, check(v)),
+    name, size: 4, align: 4, zero: () => 0, check, unpack: (s) => s as number, prepare: check,
+    store: (m, a, p) => store(m, a, p as number),
     read,
   });
 }
@@ -67,76 +111,92 @@ function integer(name: string, min: number, max: number, read: (m: Views, a: num
 const i32 = integer("i32", -0x8000_0000, 0x7fff_ffff, (m, a) => m.i32[a >>> 2], (m, a, v) => { m.i32[a >>> 2] = v; });
 const u32 = integer("u32", 0, 0xffff_ffff, (m, a) => m.u32[a >>> 2], (m, a, v) => { m.u32[a >>> 2] = v; });
 
+const checkF64 = (v: unknown): number => {
+  if (typeof v !== "number") throw wrongKind("f64", v);
+  return v;
+};
 const f64: Codec<number> = register({
-  name: "f64", size: 8, zero: () => 0,
-  check(v) { if (typeof v !== "number") throw wrongKind("f64", v); return v; },
-  unpack: (s) => s as number,
-  write(m, a, v) { if (typeof v !== "number") throw wrongKind("f64", v); m.f64[a >>> 3] = v; },
+  name: "f64", size: 8, align: 8, zero: () => 0, check: checkF64, unpack: (s) => s as number, prepare: checkF64,
+  store(m, a, p) { m.f64[a >>> 3] = p as number; },
   read: (m, a) => m.f64[a >>> 3],
 });
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
+const checkI64 = (v: unknown): bigint => {
+  if (typeof v !== "bigint") throw wrongKind("i64", v);
+  if (v < I64_MIN || v > I64_MAX) throw outOfRange("i64", v);
+  return v;
+};
 const i64: Codec<bigint> = register({
-  name: "i64", size: 8, zero: () => 0n,
-  check(v) {
-    if (typeof v !== "bigint") throw wrongKind("i64", v);
-    if (v < I64_MIN || v > I64_MAX) throw outOfRange("i64", v);
-    return v;
-  },
-  unpack: (s) => s as bigint,
-  write(m, a, v) { m.i64[a >>> 3] = i64.check(v) as bigint; },
+  name: "i64", size: 8, align: 8, zero: () => 0n, check: checkI64, unpack: (s) => s as bigint, prepare: checkI64,
+  store(m, a, p) { m.i64[a >>> 3] = p as bigint; },
   read: (m, a) => m.i64[a >>> 3],
 });
 
+const checkBool = (v: unknown): boolean => {
+  if (typeof v !== "boolean") throw wrongKind("bool", v);
+  return v;
+};
 const bool: Codec<boolean> = register({
-  name: "bool", size: 1, zero: () => false,
-  check(v) { if (typeof v !== "boolean") throw wrongKind("bool", v); return v; },
-  unpack: (s) => s as boolean,
-  write(m, a, v) { if (typeof v !== "boolean") throw wrongKind("bool", v); m.u8[a] = v ? 1 : 0; },
+  name: "bool", size: 1, align: 1, zero: () => false, check: checkBool, unpack: (s) => s as boolean, prepare: checkBool,
+  store(m, a, p) { m.u8[a] = p === true ? 1 : 0; },
   read: (m, a) => m.u8[a] !== 0,
 });
 
 function maxLength(kind: string, n: unknown): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n > 0x7fff_0000) {
-    throw new RangeError(`wasmchan: codecs.${kind}(n) needs an integer 0 <= n <= 2147418112, got ${describe(n)}`);
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n > MAX_VALUE_BYTES) {
+    throw new RangeError(`wasmchan: codecs.${kind}(n) needs an integer 0 <= n <= ${MAX_VALUE_BYTES}, got ${describe(n)}`);
   }
   return n;
 }
 
-/** Slot layout shared by the variable-length codecs: a u32 length, then up to `max` bytes. */
-function readBytes(m: Views, a: number): Uint8Array {
-  const len = m.u32[a >>> 2];
-  return m.u8.slice(a + 4, a + 4 + len); // slice: the receiver's own (unshared) copy
+/** Slot size of a variable-length codec: the u32 length and `max` bytes, rounded up to 8 so that
+ *  slot j of a ring or batch keeps its length word aligned. */
+function varSize(max: number): number {
+  return (4 + max + 7) & ~7;
 }
 
-function writeBytes(m: Views, a: number, b: Uint8Array): void {
-  m.u32[a >>> 2] = b.length;
-  m.u8.set(b, a + 4);
+/** The length word of the slot at `a`, clamped to `max`: a corrupt slot never reads past itself. */
+function lengthAt(m: Views, a: number, max: number): number {
+  const len = m.u32[a >>> 2];
+  return len > max ? max : len;
 }
 
 function bytes(maxLen: number): Codec<Uint8Array> {
   const max = maxLength("bytes", maxLen);
   const name = `bytes(${max})`;
-  const check = (v: unknown): Uint8Array => {
-    if (!(v instanceof Uint8Array)) throw wrongKind(name, v);
-    if (v.length > max) throw outOfRange(name, v);
+  const prepare = (v: unknown): Uint8Array => {
+    if (!isUint8Array(v)) throw wrongKind(name, v);
+    const n = byteLength(v);
+    if (n > max) throw tooLong(name, "a Uint8Array", n, max);
     return v;
   };
   return register({
-    name, size: 4 + max, zero: () => new Uint8Array(0),
-    check: (v) => check(v).slice(),
+    name, size: varSize(max), align: 8, zero: () => new Uint8Array(0),
+    check: (v) => new Uint8Array(prepare(v)), // the constructor copies through internal slots
     unpack: (s) => (s as Uint8Array).slice(),
-    write: (m, a, v) => writeBytes(m, a, check(v)),
-    read: readBytes,
+    prepare,
+    store(m, a, p) {
+      const b = p as Uint8Array;
+      // Measured again here: a resizable buffer may have grown since prepare.
+      const n = byteLength(b);
+      if (n > max) throw tooLong(name, "a Uint8Array", n, max);
+      m.u32[a >>> 2] = n;
+      u8Set.call(m.u8, b, a + 4);
+    },
+    read: (m, a) => {
+      const len = lengthAt(m, a, max);
+      return m.u8.slice(a + 4, a + 4 + len); // slice: the receiver's own (unshared) copy
+    },
   });
 }
 
-/** UTF-8 encodes `s` into the slot at `a` if it fits in `max` bytes; false when it does not. */
-function writeUtf8(m: Views, a: number, s: string, max: number): boolean {
+/** UTF-8 encodes `s` into the slot at `a` if it fits in `max` bytes; false (slot unchanged but for
+ *  its payload bytes) when it does not. `s` is a primitive string: no user code runs. */
+function storeUtf8(m: Views, a: number, s: string, max: number): boolean {
   if (!m.shared) {
-    // encodeInto writes only within the slot; a partial write is harmless (slots passed to codecs
-    // are scratch areas, not channel memory) and is reported as too long.
+    // encodeInto writes only within the slot's payload; a partial write is reported as too long.
     const r = enc.encodeInto(s, m.u8.subarray(a + 4, a + 4 + max));
     if (r.read < s.length) return false;
     m.u32[a >>> 2] = r.written;
@@ -145,12 +205,13 @@ function writeUtf8(m: Views, a: number, s: string, max: number): boolean {
   // Browsers refuse to encode into shared memory: go through an ordinary buffer.
   const b = enc.encode(s);
   if (b.length > max) return false;
-  writeBytes(m, a, b);
+  m.u32[a >>> 2] = b.length;
+  m.u8.set(b, a + 4);
   return true;
 }
 
-function readUtf8(m: Views, a: number): string {
-  const len = m.u32[a >>> 2];
+function readUtf8(m: Views, a: number, max: number): string {
+  const len = lengthAt(m, a, max);
   if (len === 0) return "";
   const v = m.shared ? m.u8.slice(a + 4, a + 4 + len) : m.u8.subarray(a + 4, a + 4 + len);
   return dec.decode(v);
@@ -170,27 +231,35 @@ function utf8Text(s: string): string {
   return /[\ud800-\udfff]/.test(s) ? dec.decode(enc.encode(s)) : s;
 }
 
+/** The UTF-8 length of `s` if it is over `max` (exact), else 0 (it fits). */
+function overflow(s: string, max: number): number {
+  if (utf8Length(s) <= max) return 0;
+  const n = enc.encode(s).length;
+  return n > max ? n : 0;
+}
+
 function string(maxBytes: number): Codec<string> {
   const max = maxLength("string", maxBytes);
   const name = `string(${max})`;
-  const check = (v: unknown): string => {
+  const prepare = (v: unknown): string => {
     if (typeof v !== "string") throw wrongKind(name, v);
-    if (utf8Length(v) > max && enc.encode(v).length > max) throw outOfRange(name, v);
-    // What a receiver gets is the UTF-8 round trip: a lone surrogate becomes U+FFFD, as in the Wasm core.
-    return v.toWellFormed();
+    const n = overflow(v, max);
+    if (n !== 0) throw tooLong(name, "a string", n, max);
+    return v;
   };
   return register({
-    name, size: 4 + max, zero: () => "",
-    // Stored as the text a UTF-8 slot gives back: a lone surrogate becomes U+FFFD.
-    check: (v) => utf8Text(check(v)), unpack: (s) => s as string,
-    write(m, a, v) {
-      if (typeof v !== "string") throw wrongKind(name, v);
-      if (!writeUtf8(m, a, v, max)) throw outOfRange(name, v);
+    name, size: varSize(max), align: 8, zero: () => "",
+    // Stored as the text a UTF-8 slot gives back: a lone surrogate becomes U+FFFD, as in the Wasm core.
+    check: (v) => utf8Text(prepare(v)), unpack: (s) => s as string,
+    prepare,
+    store(m, a, p) {
+      if (!storeUtf8(m, a, p as string, max)) throw tooLong(name, "a string", enc.encode(p as string).length, max);
     },
-    read: readUtf8,
+    read: (m, a) => readUtf8(m, a, max),
   });
 }
 
+/** The JSON text of `v` (this runs the value's toJSON and getters: user code). */
 function toJson(name: string, v: unknown): string {
   let text: string | undefined;
   try {
@@ -202,22 +271,28 @@ function toJson(name: string, v: unknown): string {
   return text;
 }
 
-function json(maxBytes: number): Codec<unknown> {
+function json<T = unknown>(maxBytes: number): Codec<T> {
   const max = maxLength("json", maxBytes);
   const name = `json(${max})`;
-  return register({
-    name, size: 4 + max, zero: () => null,
-    check(v) {
-      const text = toJson(name, v);
-      if (utf8Length(text) > max && enc.encode(text).length > max) throw outOfRange(name, v);
-      return text;
-    },
-    unpack: (s) => JSON.parse(s as string),
-    write(m, a, v) {
-      if (!writeUtf8(m, a, toJson(name, v), max)) throw outOfRange(name, v);
+  const prepare = (v: unknown): string => {
+    const text = toJson(name, v);
+    const n = overflow(text, max);
+    if (n !== 0) throw tooLong(name, `${describe(v)} as JSON`, n, max);
+    return text;
+  };
+  return register<T>({
+    name, size: varSize(max), align: 8, zero: () => null as T,
+    check: prepare,
+    unpack: (s) => JSON.parse(s as string) as T,
+    prepare,
+    store(m, a, p) {
+      if (!storeUtf8(m, a, p as string, max)) throw tooLong(name, "a JSON text", enc.encode(p as string).length, max);
     },
     // A JSON text is never empty, so length 0 is the zero value.
-    read: (m, a) => (m.u32[a >>> 2] === 0 ? null : JSON.parse(readUtf8(m, a))),
+    read: (m, a) => {
+      const text = readUtf8(m, a, max);
+      return (text === "" ? null : JSON.parse(text)) as T;
+    },
   });
 }
 
@@ -231,11 +306,10 @@ export function isCodec(c: unknown): c is Codec {
 /** The codec a name from `codec.name` stands for ("i32", "bytes(16)", ...), or undefined. */
 export function codecFromName(name: unknown): Codec | undefined {
   if (typeof name !== "string") return undefined;
-  const fixed = (codecs as Record<string, unknown>)[name];
-  if (fixed !== undefined && typeof fixed !== "function") return fixed as Codec;
+  if (name === "i32" || name === "u32" || name === "f64" || name === "i64" || name === "bool") return codecs[name] as Codec;
   const m = /^(bytes|string|json)\((\d{1,10})\)$/.exec(name);
   if (m === null) return undefined;
   const n = Number(m[2]);
-  if (n > 0x7fff_0000) return undefined;
+  if (n > MAX_VALUE_BYTES) return undefined;
   return codecs[m[1] as "bytes" | "string" | "json"](n) as Codec;
 }

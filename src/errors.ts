@@ -1,4 +1,5 @@
 // Every error the library raises, in one place. Channel misuse is Go's panic, with Go's text.
+import { MAX_RING_BYTES } from "./layout.js";
 
 /** A misuse of a channel that Go reports as a panic; `message` is Go's panic text, exactly. */
 export class ChannelError extends Error {
@@ -20,22 +21,72 @@ export function outOfMemory(): RangeError {
   return new RangeError("wasmchan: out of channel memory");
 }
 
-/** Checks a channel capacity as Go's makechan does (but as a RangeError, before anything happens). */
-export function checkCapacity(n: unknown): number {
+/** Checks a channel capacity as Go's makechan does (but as a RangeError, before anything happens):
+ *  a safe integer >= 0 whose ring of `slotSize`-byte slots the core can address (at most
+ *  MAX_RING_BYTES; both cores apply the same limit, so they agree on every capacity). */
+export function checkCapacity(n: unknown, slotSize: number): number {
   if (n === undefined) return 0;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(`wasmchan: channel capacity must be a safe integer >= 0, got ${describe(n)}`);
   }
+  if (n * slotSize > MAX_RING_BYTES) {
+    throw new RangeError(`wasmchan: a channel of capacity ${n} with ${slotSize}-byte slots needs ${n * slotSize} bytes; a channel's buffer holds at most ${MAX_RING_BYTES} bytes (${Math.floor(MAX_RING_BYTES / slotSize)} slots of this size)`);
+  }
   return n === 0 ? 0 : n; // -0 is 0: Go's cap() is an int
 }
 
-/** Checks the options bag of a blocking operation and returns its signal, if any. */
+// AbortSignal's own accessors and EventTarget's methods, called on the signal directly: a signal may
+// carry own properties that shadow them (user code), and no user code may run once an operation has
+// started touching channel memory.
+const abortedOf = typeof AbortSignal === "function"
+  ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, "aborted")?.get as ((this: AbortSignal) => boolean) | undefined
+  : undefined;
+const reasonOf = typeof AbortSignal === "function"
+  ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, "reason")?.get as ((this: AbortSignal) => unknown) | undefined
+  : undefined;
+const addListener = typeof EventTarget === "function" ? EventTarget.prototype.addEventListener : undefined;
+const removeListener = typeof EventTarget === "function" ? EventTarget.prototype.removeEventListener : undefined;
+
+/** Whether `s` (from signalOf) has aborted; runs no user code. */
+export function isAborted(s: AbortSignal): boolean {
+  return abortedOf !== undefined ? abortedOf.call(s) : s.aborted;
+}
+
+/** The abort reason of `s` (from signalOf); runs no user code. */
+export function abortReason(s: AbortSignal): unknown {
+  return reasonOf !== undefined ? reasonOf.call(s) : s.reason;
+}
+
+const ONCE: AddEventListenerOptions = { once: true };
+
+/** Adds `l` as `s`'s abort listener (once); runs no user code. */
+export function onAbort(s: AbortSignal, l: EventListenerObject | (() => void)): void {
+  if (addListener !== undefined) addListener.call(s, "abort", l, ONCE);
+  else s.addEventListener("abort", l, ONCE);
+}
+
+/** Removes an abort listener added by onAbort. */
+export function offAbort(s: AbortSignal, l: EventListenerObject | (() => void)): void {
+  if (removeListener !== undefined) removeListener.call(s, "abort", l);
+  else s.removeEventListener("abort", l);
+}
+
+/** Checks the options bag of a blocking operation and returns its signal, if any. Reads `opts.signal`
+ *  once (a getter there is user code: callers read options before they touch a channel). */
 export function signalOf(opts: { signal?: AbortSignal } | undefined): AbortSignal | undefined {
   if (opts === undefined || opts === null) return undefined;
   if (typeof opts !== "object") throw new TypeError("wasmchan: options must be an object");
   const s = opts.signal;
   if (s === undefined || s === null) return undefined;
-  if (typeof s !== "object" || typeof (s as AbortSignal).addEventListener !== "function" || !("aborted" in s)) {
+  if (typeof s !== "object") throw new TypeError("wasmchan: options.signal must be an AbortSignal");
+  if (abortedOf !== undefined) {
+    // The brand check: AbortSignal's own getter throws for anything that is not one.
+    try {
+      abortedOf.call(s);
+    } catch {
+      throw new TypeError("wasmchan: options.signal must be an AbortSignal");
+    }
+  } else if (typeof (s as AbortSignal).addEventListener !== "function" || !("aborted" in s)) {
     throw new TypeError("wasmchan: options.signal must be an AbortSignal");
   }
   return s;

@@ -8,13 +8,13 @@ import type { Views } from "./codecs.js";
 import { localWasm } from "./generated/wasm.js";
 import { outOfMemory } from "./errors.js";
 import {
-  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_GROW_EPOCH, H_IN_USE, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
+  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_GROW_EPOCH, H_IN_USE, H_MAX_PAGES, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
   S_STATE, T_INDEX, T_OUT,
 } from "./layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
 export interface Core {
-  heapInit(uid: number): void;
+  heapInit(uid: number, maxPages: number): void;
   threadNew(): number;
   /** A block for this thread's scratch area (on shared memory it owns its cache lines), or 0. */
   allocLines(size: number): number;
@@ -60,6 +60,10 @@ export interface HeapStats extends Stats {
   pooledSudogs: number;
 }
 
+const PAGE = 65536;
+/** Pages of the local heap's memory at most (4 GiB). */
+export const LOCAL_MAX_PAGES = 65536;
+
 /** Polls of a parked g's state before a blocking wait. */
 const SPIN = 2000;
 
@@ -75,6 +79,8 @@ export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
 }
 
 export class Heap {
+  /** The most bytes the memory can grow to (its maximum). */
+  readonly maxBytes: number;
   /** Current views; replaced (never mutated) when the memory grows. */
   views: Views;
   /** This thread's context in the core. */
@@ -89,10 +95,11 @@ export class Heap {
   private buffer: ArrayBufferLike;
 
   constructor(readonly core: Core, readonly memory: WebAssembly.Memory, readonly shared: boolean,
-    readonly module: WebAssembly.Module) {
-    core.heapInit(randomU32() || 1);
+    readonly module: WebAssembly.Module, maxPages: number) {
+    core.heapInit(randomU32() || 1, maxPages);
     this.buffer = memory.buffer;
     this.views = this.makeViews();
+    this.maxBytes = this.views.u32[H_MAX_PAGES >>> 2] * PAGE;
     const t = core.threadNew();
     if (t === 0) throw outOfMemory();
     this.t = t;
@@ -269,14 +276,14 @@ export async function instantiate(module: WebAssembly.Module, memory: WebAssembl
  * size synchronously; there the import awaits an asynchronous compile. */
 function createLocalHeap(): Heap | Promise<Heap> {
   const bytes = decodeBase64(localWasm);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: LOCAL_MAX_PAGES });
   const imports = { env: { memory } };
   if (typeof (globalThis as { document?: unknown }).document === "undefined") {
     const module = new WebAssembly.Module(bytes);
     const core = new WebAssembly.Instance(module, imports).exports as unknown as Core;
-    return new Heap(core, memory, false, module);
+    return new Heap(core, memory, false, module, LOCAL_MAX_PAGES);
   }
-  return WebAssembly.compile(bytes).then(async (module) => new Heap(await instantiate(module, memory), memory, false, module));
+  return WebAssembly.compile(bytes).then(async (module) => new Heap(await instantiate(module, memory), memory, false, module, LOCAL_MAX_PAGES));
 }
 
 const created = createLocalHeap();

@@ -18,6 +18,7 @@ export const H_PARKED_RECV = 92; //   sudogs in some recvq
 export const H_POOL = 96; //          free list of default-size sudogs
 export const H_POOL_LEN = 100; //     its length (bounded by SUDOG_POOL_MAX)
 export const H_NEXT_ID = 104; //      counter for channel and thread ids
+export const H_MAX_PAGES = 108; //   the memory's maximum size in 64 KiB pages, given at creation
 export const H_UID = 112; //          random id of this heap, given at creation (attach finds heaps by it)
 export const H_FREE = 128; //         NCLASSES free-list heads, one u32 per size class
 export const NCLASSES = 128;
@@ -26,6 +27,10 @@ export const NCLASSES = 128;
 export const H_GROW_EPOCH = 960;
 export const MEMORY_BASE = 1024; //   H_FREE + 4 * NCLASSES <= 960
 export const HEAP_MAGIC = 0x6e686377; // "wchn"
+// Limits of the allocator, whose addresses are u32: the largest block payload alloc hands out, and the
+// largest ring a channel may have (its header and the cache-line padding of allocLines come on top).
+export const MAX_BLOCK = 0x7fff0000;
+export const MAX_RING_BYTES = 0x7ffe0000;
 
 // ---- hchan: one block holding the header and, right after it, the ring buffer.
 export const C_LOCK = 0; //       lock word (0 free, 1 held)

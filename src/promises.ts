@@ -1,4 +1,5 @@
 // promises: the Promise plumbing both cores share, so that parking costs one Promise and no closure.
+import { abortReason, onAbort } from "./errors.js";
 
 /** What a send that completed at once returns: one resolved Promise for all of them. */
 export const RESOLVED: Promise<void> = Promise.resolve();
@@ -11,13 +12,10 @@ export function capture(resolve: (v: any) => void, reject: (e: unknown) => void)
   captured.reject = reject;
 }
 
-/** Options for an abort listener that goes after one event. */
-export const ONCE: AddEventListenerOptions = { once: true };
-
 const never = new Promise<never>(() => {});
 
 /** Go's `select {}`: never resolves — unless `signal` aborts, which rejects with its reason. */
 export function blockForever(signal: AbortSignal | undefined): Promise<never> {
   if (signal === undefined) return never;
-  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), ONCE));
+  return new Promise((_, reject) => onAbort(signal, () => reject(abortReason(signal))));
 }

@@ -7,10 +7,10 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Chan, NONE, Parked } from "./chan.js";
-import { ONCE, blockForever, capture, captured } from "./promises.js";
+import { Chan, Later, NONE, Parked, fire } from "./chan.js";
+import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
-import { outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
+import { abortReason, isAborted, offAbort, onAbort, outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
@@ -34,7 +34,10 @@ export interface SendCase<T = unknown> {
 /** Every case is one of these (one shape, so the loops below stay monomorphic; only `recv` and
  *  `send` make them, so select can trust what it is given). */
 class Case {
-  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Chan<any> | null, readonly value: unknown) {}
+  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Chan<any> | null, readonly value: unknown,
+    /** The value as `ch.prepare` returned it when the case was built: what select stores, with no
+     *  user code (a getter, a toJSON) left to run. */
+    readonly p: unknown) {}
 }
 
 export type SelectCase = RecvCase<any> | SendCase<any>;
@@ -60,14 +63,13 @@ function channelOf(ch: unknown, what: string): Chan<any> | null {
 
 /** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
 export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined) as RecvCase<T>;
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as RecvCase<T>;
 }
 
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = channelOf(ch, "send");
-  if (c !== null) c.check(v);
-  return new Case(DIR_SEND, c, v) as SendCase<T>;
+  return new Case(DIR_SEND, c, v, c === null ? undefined : c.prepare(v)) as SendCase<T>;
 }
 
 /**
@@ -76,11 +78,15 @@ export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
  * with index -1 at once if none is ready. A send case on a closed channel rejects with
  * ChannelError("send on closed channel"). All channels must belong to the same heap.
  */
-export function select(cases: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
-  if (!Array.isArray(cases)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+export function select(list: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  // What the caller gave is read once, before any channel memory is touched: the array (its length
+  // and each element, which getters or a Proxy could change from read to read) and the options.
+  if (!Array.isArray(list)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+  const n = list.length;
+  const cases = new Array<Case>(n);
+  for (let i = 0; i < n; i++) cases[i] = list[i] as Case;
   const signal = signalOf(opts);
   const dflt = opts?.default === true;
-  const n = cases.length;
   let heap: Heap | undefined;
   let elemBytes = 0;
   let sends = false;
@@ -99,10 +105,10 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   }
   if (heap === undefined) {
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if ((signal !== undefined && isAborted(signal))) return Promise.reject(abortReason(signal));
     return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
   }
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   if (!heap.shared) {
     const r = selectBuffered(heap, cases);
     if (r !== undefined) return Promise.resolve(r);
@@ -135,7 +141,7 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (k.dir === DIR_SEND && k.ch !== null) k.ch.write(elems[i], (k as SendCase).value);
+      if (k.dir === DIR_SEND && k.ch !== null) k.ch.store(elems[i], k.p);
     }
   }
 
@@ -188,7 +194,7 @@ let elemsBuf: number[] = new Array(16).fill(0);
 const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
-function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<any> | undefined {
+function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> | undefined {
   const u32 = heap.views.u32;
   let ready = false;
   for (let i = 0; i < cases.length; i++) {
@@ -220,7 +226,7 @@ function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<
     if (k.dir === DIR_RECV) {
       const value = ch.bufrecv(ch.c);
       if (value !== NONE) return { index, value, ok: true };
-    } else if (ch.bufsend(ch.c, (k as SendCase).value)) {
+    } else if (ch.bufsend(ch.c, k.p)) {
       return { index, value: undefined, ok: true };
     }
   }
@@ -228,7 +234,7 @@ function selectBuffered(heap: Heap, cases: readonly SelectCase[]): SelectResult<
 }
 
 /** Forgets the values written for the send cases, but the one at `except` (a send that went). */
-function dropValues(cases: readonly SelectCase[], elems: number[], except: number): void {
+function dropValues(cases: readonly Case[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
     if (i !== except && k.dir === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
@@ -239,12 +245,12 @@ function wake(ch: Chan<any>, sg: number): void {
   if (sg !== 0) ch.deliver(sg);
 }
 
-function park(heap: Heap, cases: readonly SelectCase[], held: number[], g: number,
+function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
   const p = new Promise<SelectResult<any>>(capture);
   const w = new SelectWaiter(heap, cases, held, g, captured.resolve, captured.reject, signal);
   w.register();
-  if (signal !== undefined) signal.addEventListener("abort", w, ONCE);
+  if (signal !== undefined) onAbort(signal, w);
   if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
   return p;
 }
@@ -294,11 +300,11 @@ class SelectWaiter implements Parked {
     for (let i = 0; i < this.cases.length; i++) {
       if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i], this);
     }
-    if (this.signal !== undefined) this.signal.removeEventListener("abort", this);
+    if (this.signal !== undefined) offAbort(this.signal, this);
   }
 
   /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
-  settle(): void {
+  settle(_ch?: Chan<any>, _sg?: number, later: Later | null = null): void {
     this.unregister();
     const heap = this.heap;
     let size = 0;
@@ -314,11 +320,11 @@ class SelectWaiter implements Parked {
       if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
     }
     if (k.dir === DIR_SEND) {
-      if (ok) this.resolve({ index, value: undefined, ok: true });
-      else this.reject(sendOnClosed());
+      if (ok) fire(this.resolve, { index, value: undefined, ok: true }, later);
+      else fire(this.reject, sendOnClosed(), later);
       return;
     }
-    this.resolve({ index, value: ch.take(ep), ok });
+    fire(this.resolve, { index, value: ch.take(ep), ok }, later);
   }
 
   /** The signal aborted while parked. */
@@ -330,6 +336,6 @@ class SelectWaiter implements Parked {
       const c = this.cases[i];
       if (c.dir === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
     }
-    this.reject(this.signal!.reason);
+    this.reject(abortReason(this.signal!));
   }
 }

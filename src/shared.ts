@@ -84,7 +84,7 @@ export class SharedHeap {
     const module = await compileShared();
     const maximum = Math.floor(maxBytes / PAGE);
     const memory = new WebAssembly.Memory({ initial: Math.min(16, maximum), maximum, shared: true });
-    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
+    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module, maximum));
     remember(heap, heap.uid);
     return heap;
   }
@@ -98,7 +98,7 @@ export class SharedHeap {
     const uid = u32[H_UID >>> 2];
     const known = heaps.get(uid)?.deref();
     if (known !== undefined) return known;
-    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module));
+    const heap = new SharedHeap(new Heap(await instantiate(module, memory), memory, true, module, 0)); // initialised: maxPages is in the header
     // Two attaches may race through the await above; keep the first.
     const again = heaps.get(uid)?.deref();
     if (again !== undefined) return again;

@@ -10,7 +10,7 @@
 import { Codec, isCodec } from "../codecs.js";
 import { RESOLVED } from "../promises.js";
 import type { ChanOptions, OpOptions, RecvResult } from "../chan.js";
-import { ChannelError, checkCapacity, closeOfClosed, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
+import { ChannelError, abortReason, checkCapacity, closeOfClosed, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
 import { R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
 import { Hchan, chanrecv, chansend, closechan, freechan, out } from "./hchan.js";
 import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
@@ -66,7 +66,7 @@ export class Chan<T = unknown> extends Hchan {
     if (this.disposed) throw useOfDisposed();
     const signal = opts === undefined ? undefined : signalOf(opts);
     const ep = this.codec === undefined ? v : this.codec.check(v);
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const r = chansend(this, ep, true);
     if (r === R_PARKED) return this.park(K_SEND, signal);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
@@ -86,7 +86,7 @@ export class Chan<T = unknown> extends Hchan {
   private receive(kind: number, opts: OpOptions | undefined): Promise<any> {
     if (this.disposed) throw useOfDisposed();
     const signal = opts === undefined ? undefined : signalOf(opts);
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const r = chanrecv(this, true);
     if (r === R_PARKED) return this.park(kind, signal);
     let value: T;
@@ -155,7 +155,7 @@ export class Chan<T = unknown> extends Hchan {
     const signal = signalOf(opts);
     if (!Array.isArray(values)) throw new TypeError("wasmchan: sendMany(values): values must be an array");
     if (this.codec !== undefined) for (const v of values) this.codec.check(v);
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let i = 0;
     try {
       while (i < values.length && this.trySend(values[i])) i++;
@@ -180,7 +180,7 @@ export class Chan<T = unknown> extends Hchan {
     if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
       throw new RangeError("wasmchan: recvMany(max): max must be an integer >= 1");
     }
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const out: T[] = [];
     const closed = this.takeAvailable(max, out);
     if (out.length > 0 || closed) return Promise.resolve(out);
@@ -215,10 +215,11 @@ export class Chan<T = unknown> extends Hchan {
 
 /** Builds a channel after checking the arguments, as the Wasm core's makeChan does. */
 export function makeChan<T>(cap: unknown, codec: unknown, name?: unknown): Chan<T> {
-  const n = checkCapacity(cap);
   if (codec !== undefined && !isCodec(codec)) {
     throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
   }
+  // The same limit as the Wasm core's, so that both cores accept the same capacities.
+  const n = checkCapacity(cap, codec === undefined ? 4 : (codec as Codec).size);
   if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
   const ch = new Chan<T>(n, codec as Codec<T> | undefined);
   if (name !== undefined) ch.name = name;

@@ -11,7 +11,7 @@
 //   the same seed and the same ready cases both cores pick the same case.
 import { Rng, pollOrder } from "../pollorder.js";
 import { blockForever } from "../promises.js";
-import { sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
+import { abortReason, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
 import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
 import type { SelectOptions, SelectResult } from "../select.js";
 import { Chan } from "./chan.js";
@@ -255,10 +255,10 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
   }
   if (!live) {
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if ((signal !== undefined && isAborted(signal))) return Promise.reject(abortReason(signal));
     return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
   }
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   // What each send case stores, checked before anything moves (the Wasm core encodes them here).
   let stored: unknown[] | null = null;
   if (typed) {

@@ -10,8 +10,8 @@
 //   dead (a select another case won): dequeue skips it, pass 3 unlinks it;
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
-import { sendOnClosed } from "../errors.js";
-import { ONCE, capture, captured } from "../promises.js";
+import { abortReason, offAbort, onAbort, sendOnClosed } from "../errors.js";
+import { capture, captured } from "../promises.js";
 import { Describable, ParkedOp, callerStack, diag, now } from "../diagnostics.js";
 import { G_CANCELLED, G_READY, G_WAITING } from "../layout.js";
 import type { Hchan } from "./hchan.js";
@@ -93,7 +93,7 @@ export class Sudog implements Describable {
     if (this.state !== G_WAITING) return;
     this.state = G_CANCELLED;
     for (let sg: Sudog | null = this; sg !== null; sg = sg.link) unlink(queueOf(sg), sg);
-    this.reject(this.signal!.reason);
+    this.reject(abortReason(this.signal!));
   }
 }
 
@@ -114,7 +114,7 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
   g.reject = captured.reject;
   if (signal !== undefined) {
     g.signal = signal;
-    signal.addEventListener("abort", g, ONCE);
+    onAbort(signal, g);
   }
   return p;
 }
@@ -135,7 +135,7 @@ export function goready(sg: Sudog, success: boolean): void {
   sg.success = success;
   g.param = sg;
   g.state = G_READY;
-  if (g.signal !== undefined) g.signal.removeEventListener("abort", g);
+  if (g.signal !== undefined) offAbort(g.signal, g);
   const kind = g.kind;
   if (kind === K_SELECT) {
     selectdone(g);
