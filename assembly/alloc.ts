@@ -10,10 +10,11 @@
 //   the same sizes forever runs in constant memory;
 // - H_IN_USE is the sum of the sizes of the blocks handed out and not yet freed.
 import {
-  H_ALLOC_LOCK, H_BUMP, H_MAX_PAGES, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
+  H_ALLOC_LOCK, H_BUMP, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
   MAX_BLOCK, MEMORY_BASE, NCLASSES,
 } from "../src/layout";
 import { SHARED } from "./flavor";
+import { LAYOUT_HASH } from "../src/generated/layout-hash";
 import { fetchAdd, lock, unlock } from "./lock";
 
 const BLOCK_HEADER: usize = 8;
@@ -39,6 +40,7 @@ function classSize(k: u32): usize {
 export function heapInit(uid: u32, maxPages: u32): void {
   if (atomic.cmpxchg<u32>(H_INIT, 0, 1) == 0) {
     store<u32>(H_MAX_PAGES, maxPages);
+    store<u32>(H_LAYOUT, <u32>LAYOUT_HASH);
     store<u32>(H_BUMP, MEMORY_BASE);
     store<u32>(H_NEXT_ID, 1);
     store<u32>(H_UID, uid);
@@ -52,6 +54,16 @@ export function heapInit(uid: u32, maxPages: u32): void {
 /** Returns an 8-aligned block of at least `size` bytes, or 0 when memory cannot grow.
  *  Block ends are computed in 64 bits: addresses are u32, and a sum near 4 GiB must fail, not wrap. */
 export function alloc(size: usize): usize {
+  return allocCounted(size, true);
+}
+
+/** alloc for the heap's own bookkeeping (the channel directory): not counted in H_IN_USE, which is
+ *  what channels, sudogs and threads hold. Freed with freeMeta. */
+export function allocMeta(size: usize): usize {
+  return allocCounted(size, false);
+}
+
+function allocCounted(size: usize, counted: bool): usize {
   if (size > <usize>MAX_BLOCK) return 0;
   const k = classOf(size + BLOCK_HEADER);
   if (k >= <u32>NCLASSES) return 0;
@@ -77,7 +89,7 @@ export function alloc(size: usize): usize {
   }
   store<u32>(block, k);
   store<u32>(block, <u32>bsize, 4);
-  store<u32>(H_IN_USE, load<u32>(H_IN_USE) + <u32>bsize);
+  if (counted) store<u32>(H_IN_USE, load<u32>(H_IN_USE) + <u32>bsize);
   unlock(H_ALLOC_LOCK);
   return block + BLOCK_HEADER;
 }
@@ -114,13 +126,22 @@ export function freeLines(p: usize): void {
 
 /** Returns a block from alloc to its free list. */
 export function free(ptr: usize): void {
+  freeCounted(ptr, true);
+}
+
+/** Returns a block from allocMeta. */
+export function freeMeta(ptr: usize): void {
+  freeCounted(ptr, false);
+}
+
+function freeCounted(ptr: usize, counted: bool): void {
   const block = ptr - BLOCK_HEADER;
   const k = load<u32>(block);
   const head = <usize>H_FREE + (<usize>k << 2);
   lock(H_ALLOC_LOCK);
   store<u32>(ptr, load<u32>(head));
   store<u32>(head, <u32>block);
-  store<u32>(H_IN_USE, load<u32>(H_IN_USE) - load<u32>(block, 4));
+  if (counted) store<u32>(H_IN_USE, load<u32>(H_IN_USE) - load<u32>(block, 4));
   unlock(H_ALLOC_LOCK);
 }
 

@@ -14,7 +14,7 @@
 // only that thread's JS can settle their Promises.
 import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
-  C_REFS, C_ID, C_MAGIC, HCHAN_SIZE, MAX_RING_BYTES, CHAN_MAGIC, H_CHANNELS,
+  C_REFS, C_ID, C_MAGIC, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, CHAN_MAGIC, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
@@ -23,6 +23,7 @@ import { allocLines, freeLines, nextId } from "./alloc";
 import { cas, fetchAdd, lock, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
+import { dirAdd, dirHas, dirLock, dirRemove, dirUnlock } from "./directory";
 import { acquireSudog, releaseSudog } from "./sudog";
 
 // ---- ring-buffer arithmetic, named once
@@ -129,14 +130,23 @@ export function bufrecv(c: usize, ep: usize): void {
 
 // ---- make
 
-/** Go's makechan: a channel of `size` slots of `elemsize` bytes, or 0 when out of memory.
- *  The caller has checked the sizes; the ring lives in the same block, right after the header. */
-export function makechan(elemsize: u32, size: u32): usize {
+/** Go's makechan: a channel of `size` slots of `elemsize` bytes whose codec's name hashes to `codec`
+ *  (0: untyped), or 0 when out of memory or the sizes break the slot contract (the caller checked them).
+ *  The ring lives in the same block, right after the header, 8-aligned. */
+export function makechan(elemsize: u32, size: u32, codec: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
   if (bytes > <u64>MAX_RING_BYTES) return 0;
+  // The slot contract (src/codecs.ts): a slot of more than 4 bytes is a multiple of 8, so every slot
+  // of the 8-aligned ring is aligned for its codec.
+  if (elemsize == 0 || (elemsize > 4 && (elemsize & 7) != 0) || elemsize == 3) return 0;
   const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);
   if (c == 0) return 0;
   memory.fill(c, 0, HCHAN_SIZE);
+  if (SHARED && !dirAdd(c)) {
+    freeLines(c);
+    return 0;
+  }
+  store<u32>(c, codec, C_CODEC);
   store<u32>(c, size, C_DATAQSIZ);
   store<u32>(c, <u32>(c + HCHAN_SIZE), C_BUF);
   store<u32>(c, elemsize, C_ELEMSIZE);
@@ -417,6 +427,7 @@ export function freechan(c: usize): void {
     }
     if (q == c + C_SENDQ) break;
   }
+  if (SHARED) dirRemove(c);
   store<u32>(c, 0, C_MAGIC);
   fetchAdd(H_CHANNELS, -1);
   freeLines(c);
@@ -431,18 +442,34 @@ export function chanshare(c: usize): void {
   atomic.add<u32>(c + C_REFS, 1);
 }
 
-/** A thread attaches `c` (whose id the caller checked): takes over a descriptor's reference if one
- *  is pending, else adds one. Returns 0 if the channel was freed already. */
-export function chanattach(c: usize, id: u32): i32 {
+/** A thread attaches `c` (any in-bounds address): if it is a live channel of this heap (in the
+ *  directory) with id `id` and codec hash `codec`, takes over a descriptor's reference if one is
+ *  pending, else adds one. Returns A_OK; A_NONE if no such channel lives (freed, forged, stale);
+ *  A_CODEC if it does but with another codec; A_DISPOSED if it was disposed (a reference was taken
+ *  all the same: the caller drops it with chanrelease). */
+export function chanattach(c: usize, id: u32, codec: u32): i32 {
+  dirLock(); // no channel is freed (or made at c) meanwhile
+  let r = A_OK;
+  if (!dirHas(c) || load<u32>(c, C_MAGIC) != CHAN_MAGIC || load<u32>(c, C_ID) != id) r = A_NONE;
+  else if (load<u32>(c, C_CODEC) != codec) r = A_CODEC;
+  // A disposed channel is refused, but the descriptor's pending reference is still handed over (A_DISPOSED:
+  // the caller releases it), or it would keep the channel for ever.
+  else if (atomic.load<u32>(c + C_DISPOSED) != 0) r = takeRef(c) == A_OK ? A_DISPOSED : A_NONE;
+  else r = takeRef(c);
+  dirUnlock();
+  return r;
+}
+
+function takeRef(c: usize): i32 {
   while (true) {
     const shares = atomic.load<u32>(c + C_SHARES);
     if (shares == 0) break;
-    if (atomic.cmpxchg<u32>(c + C_SHARES, shares, shares - 1) == shares) return 1;
+    if (atomic.cmpxchg<u32>(c + C_SHARES, shares, shares - 1) == shares) return A_OK;
   }
   while (true) {
     const refs = atomic.load<u32>(c + C_REFS);
-    if (refs == 0 || load<u32>(c, C_MAGIC) != CHAN_MAGIC || load<u32>(c, C_ID) != id) return 0;
-    if (atomic.cmpxchg<u32>(c + C_REFS, refs, refs + 1) == refs) return 1;
+    if (refs == 0) return A_NONE; // its last reference is being dropped: it is as good as freed
+    if (atomic.cmpxchg<u32>(c + C_REFS, refs, refs + 1) == refs) return A_OK;
   }
 }
 

@@ -217,7 +217,7 @@ export class Chan<T = unknown> implements Tracked {
     this.capacity = cap;
     let c = existing;
     if (c === 0) {
-      c = heap.core.makechan(this.size, cap);
+      c = heap.core.makechan(this.size, cap, codec === undefined ? 0 : codec.tag);
       if (c === 0) throw outOfMemory();
       heap.sync();
     }

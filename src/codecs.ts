@@ -46,6 +46,15 @@ export interface Codec<T = unknown> {
   write(m: Views, addr: number, v: unknown): void;
   /** Reads the value at `addr` (a receiver's own copy); never reads outside the slot. */
   read(m: Views, addr: number): T;
+  /** @internal A hash of `name`, recorded in a channel's header (attach compares it). */
+  readonly tag: number;
+}
+
+/** FNV-1a of a codec's name: what a channel's header records of its codec (never 0: untyped). */
+export function codecTag(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) || 1;
 }
 
 /** Largest `n` of bytes(n), string(n), json(n): a slot must fit the core's largest block. */
@@ -55,12 +64,13 @@ const dec = new TextDecoder();
 const made = new WeakSet<Codec>();
 
 /** Admits a codec after asserting the slot contract: the bindings and the core trust `size`. */
-function register<T>(c: Omit<Codec<T>, "write">): Codec<T> {
+function register<T>(c: Omit<Codec<T>, "write" | "tag">): Codec<T> {
   if (![1, 4, 8].includes(c.align) || c.size < c.align || c.size % c.align !== 0) {
     throw new Error(`wasmchan: codec ${c.name} breaks the slot contract (size ${c.size}, align ${c.align})`);
   }
   const codec = c as Codec<T>;
   codec.write = (m, a, v) => c.store(m, a, c.prepare(v));
+  (codec as { tag: number }).tag = codecTag(c.name);
   made.add(codec as Codec);
   return codec;
 }

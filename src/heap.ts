@@ -19,7 +19,7 @@ export interface Core {
   /** A block for this thread's scratch area (on shared memory it owns its cache lines), or 0. */
   allocLines(size: number): number;
   freeLines(ptr: number): void;
-  makechan(elemsize: number, size: number): number;
+  makechan(elemsize: number, size: number, codec: number): number;
   chansend(t: number, c: number, ep: number, block: number): number;
   chanrecv(t: number, c: number, ep: number, block: number): number;
   chansendn(t: number, c: number, ep: number, n: number): number;
@@ -30,7 +30,7 @@ export interface Core {
   freechan(c: number): void;
   chandispose(t: number, c: number): number;
   chanshare(c: number): void;
-  chanattach(c: number, id: number): number;
+  chanattach(c: number, id: number, codec: number): number;
   chanrelease(c: number): number;
   selectgo(t: number, cases: number, ncases: number, block: number): number;
   selectdone(t: number, g: number, ep: number): number;

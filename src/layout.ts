@@ -20,8 +20,14 @@ export const H_POOL_LEN = 100; //     its length (bounded by SUDOG_POOL_MAX)
 export const H_NEXT_ID = 104; //      counter for channel and thread ids
 export const H_MAX_PAGES = 108; //   the memory's maximum size in 64 KiB pages, given at creation
 export const H_UID = 112; //          random id of this heap, given at creation (attach finds heaps by it)
+export const H_DIR = 116; //          shared heaps: the channel directory, an array of u32 entries (see directory.ts)
+export const H_DIR_CAP = 120; //      its length in entries
+export const H_DIR_FREE = 124; //     its free list: 1 + the first free entry's index, 0 if none
 export const H_FREE = 128; //         NCLASSES free-list heads, one u32 per size class
 export const NCLASSES = 128;
+export const H_DIR_LOCK = 640; //     guards the directory (H_FREE + 4 * NCLASSES = 640)
+// A hash of this file, written by heapInit: a heap made by a build with another layout is refused.
+export const H_LAYOUT = 644;
 // Bumped on every memory.grow, so JS knows to rebuild views. Every thread reads it after each core call
 // that may allocate: it has a cache line of its own, away from the counters every park and wake write.
 export const H_GROW_EPOCH = 960;
@@ -48,7 +54,9 @@ export const C_ID = 52; //        stable id for diagnostics
 export const C_MAGIC = 56; //     CHAN_MAGIC while alive, 0 once freed
 export const C_DISPOSED = 60; //  1 once disposed: every later op fails
 export const C_SHARES = 64; //    descriptors from share() not yet attached; each holds one of C_REFS
-export const HCHAN_SIZE = 72; //  keeps the ring 8-aligned
+export const C_CODEC = 68; //     a hash of the codec's name (0: untyped), checked by attach
+export const C_SLOT = 72; //      shared heaps: this channel's entry in the directory
+export const HCHAN_SIZE = 80; //  a multiple of 8: the ring that follows is 8-aligned
 export const CHAN_MAGIC = 0x6e616863; // "chan"
 
 // ---- waitq: two words inside hchan.
@@ -112,6 +120,12 @@ export const R_CLOSED = 4; //    send: channel closed (panic); recv: closed and 
 export const R_NOMEM = 5; //     out of memory
 export const R_CLOSED_TWICE = 6; // close of closed channel
 export const R_DISPOSED = 7; //  the channel was disposed
+
+// ---- results of chanattach.
+export const A_OK = 1; //        attached: this thread holds a reference
+export const A_NONE = 0; //      no live channel with that address and id (freed, forged or stale)
+export const A_CODEC = -1; //    a live channel, but of another codec
+export const A_DISPOSED = -2; // a live channel that was disposed (the caller got a reference to drop)
 
 // ---- why chansendn/chanrecvn stopped (at T_INDEX after the call; they return how many moved).
 export const B_OPEN = 0; //      all n moved, or the next would block

@@ -10,9 +10,10 @@ import { Codec, codecFromName, isCodec } from "./codecs.js";
 import { describe } from "./errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
 import {
-  C_DATAQSIZ, C_ELEMSIZE, C_ID, C_MAGIC, CHAN_MAGIC, H_INIT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
+  A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
   MEMORY_BASE,
 } from "./layout.js";
+import { LAYOUT_HASH } from "./generated/layout-hash.js";
 
 const PAGE = 65536;
 
@@ -95,6 +96,9 @@ export class SharedHeap {
     if (u32[H_MAGIC >>> 2] !== HEAP_MAGIC || Atomics.load(u32, H_INIT >>> 2) !== 2) {
       throw new TypeError("wasmchan: attach: the descriptor's memory is not a wasmchan heap");
     }
+    if (u32[H_LAYOUT >>> 2] !== LAYOUT_HASH >>> 0) {
+      throw new TypeError("wasmchan: attach: the descriptor's heap was made by a build of wasmchan with another memory layout; every thread must load the same wasmchan");
+    }
     const uid = u32[H_UID >>> 2];
     const known = heaps.get(uid)?.deref();
     if (known !== undefined) return known;
@@ -145,14 +149,25 @@ export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>
   const codec = codecFromName(desc.codec);
   if (codec === undefined) throw invalid(`unknown codec ${describe(desc.codec)}`);
   const size = (memory.buffer as ArrayBufferLike).byteLength;
-  if (!Number.isSafeInteger(c) || c < MEMORY_BASE || c % 8 !== 0 || c + HCHAN_SIZE > size) throw invalid("address out of range");
+  if (typeof c !== "number" || typeof id !== "number" || !Number.isSafeInteger(c) || c < MEMORY_BASE || c % 8 !== 0 || c + HCHAN_SIZE > size) throw invalid("address out of range");
   const heap = await SharedHeap.of(memory, module);
   heap.heap.sync();
+  const core = heap.heap.core;
+  // The core decides, under its directory lock: a live channel of this heap (not bytes that look like
+  // one), with this id and this codec.
+  const r = core.chanattach(c, id >>> 0, codec.tag);
+  if (r === A_NONE) throw invalid("no such channel in that heap: freed (every thread had dropped it), or a forged address");
+  if (r === A_CODEC) throw invalid(`the channel does not carry ${codec.name} values`);
+  if (r === A_DISPOSED) {
+    core.chanrelease(c);
+    throw invalid("the channel was disposed");
+  }
   const u32 = heap.heap.views.u32;
-  if (u32[(c + C_MAGIC) >>> 2] !== CHAN_MAGIC || u32[(c + C_ID) >>> 2] !== id) throw invalid("no such channel in that heap (freed, or a forged address)");
-  if (u32[(c + C_ELEMSIZE) >>> 2] !== codec.size || u32[(c + C_DATAQSIZ) >>> 2] !== cap) throw invalid("its codec or capacity does not match the channel");
+  if (u32[(c + C_ELEMSIZE) >>> 2] !== codec.size || u32[(c + C_DATAQSIZ) >>> 2] !== cap) {
+    core.chanrelease(c);
+    throw invalid("its codec or capacity does not match the channel");
+  }
   const mine = heap.heap.chanAt(c) as Chan<T> | undefined;
-  if (heap.heap.core.chanattach(c, id) === 0) throw invalid("the channel was freed: every thread had dropped it");
   if (mine !== undefined) {
     // This thread has the channel already: one Chan object per channel per thread, one reference.
     heap.heap.core.chanrelease(c);
