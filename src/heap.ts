@@ -38,6 +38,16 @@ export interface Core {
   selectseed(t: number, seed: number): void;
 }
 
+/** Every export of the core, by name: the ABI test checks the compiled module against it, and the
+ *  type below fails to compile if Core declares a function this list misses. */
+export const CORE_FUNCTIONS = [
+  "heapInit", "threadNew", "allocLines", "freeLines", "makechan", "chansend", "chanrecv", "chansendn", "chanrecvn",
+  "closechan", "cancel", "releaseSudog", "freechan", "chandispose", "chanshare", "chanattach", "chanrelease",
+  "selectgo", "selectdone", "selectcancel", "selectseed",
+] as const satisfies readonly (keyof Core)[];
+const everyCoreFunctionListed: Exclude<keyof Core, (typeof CORE_FUNCTIONS)[number]> extends never ? true : never = true;
+void everyCoreFunctionListed;
+
 /** What `stats()` reports. */
 export interface Stats {
   /** Live channels. */
