@@ -530,24 +530,11 @@ export class Chan<T = unknown> implements Tracked {
     this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
     const p = this.prepare(v);
-    const c = this.live(); // user code ran above: it may have disposed the channel
-    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     // send() tried the buffered path already, unless options made it skip it
-    if (opts !== undefined && this.fast && this.bufsend(c, p)) return RESOLVED;
-    const ep = this.put(p);
-    const heap = this.heap;
-    if (heap.shared) this.spinUntilSendable(c);
-    const r = heap.core.chansend(heap.t, c, ep, 1);
-    if (r === R_DONE) return RESOLVED;
-    if (r === R_HANDOFF) {
-      const sg = heap.out();
-      if (sg !== 0) this.deliver(sg);
+    if (opts !== undefined && this.fast && this.c !== 0 && (signal === undefined || !isAborted(signal)) && this.bufsend(this.c, p)) {
       return RESOLVED;
     }
-    if (r === R_PARKED) return this.park(Kind.Send, signal);
-    this.drop(ep);
-    if (r === R_CLOSED) return Promise.reject(sendOnClosed());
-    this.fail(r);
+    return this.sendPrepared(p, signal);
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
@@ -877,7 +864,8 @@ export class Chan<T = unknown> implements Tracked {
     return rest();
   }
 
-  /** A send of a prepared value (sendMany's parked one): no user code runs before it reaches the core. */
+  /** A send of a prepared value: no user code runs from here until it reaches the core. The channel
+   *  is checked here, after the user code that preparing ran (it may have disposed the channel). */
   private sendPrepared(p: unknown, signal: AbortSignal | undefined): Promise<void> {
     const c = this.live();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
