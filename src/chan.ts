@@ -573,8 +573,7 @@ export class Chan<T = unknown> implements Tracked {
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
       const value = this.take(ep);
       if (r === R_HANDOFF) {
-        const sg = heap.out();
-        if (sg !== 0) this.deliver(sg);
+        this.deliverOut();
       }
       return Promise.resolve(kind === Kind.Recv ? value : { value, ok: r !== R_CLOSED });
     }
@@ -593,8 +592,7 @@ export class Chan<T = unknown> implements Tracked {
     const r = heap.core.chansend(heap.t, c, ep, 0);
     if (r === R_DONE) return true;
     if (r === R_HANDOFF) {
-      const sg = heap.out();
-      if (sg !== 0) this.deliver(sg);
+      this.deliverOut();
       return true;
     }
     this.drop(ep);
@@ -617,8 +615,7 @@ export class Chan<T = unknown> implements Tracked {
     if (r === R_DISPOSED) this.fail(r);
     const value = this.take(ep);
     if (r === R_HANDOFF) {
-      const sg = heap.out();
-      if (sg !== 0) this.deliver(sg);
+      this.deliverOut();
     }
     return { value, ok: r !== R_CLOSED };
   }
@@ -635,19 +632,30 @@ export class Chan<T = unknown> implements Tracked {
     this.settleWoken();
   }
 
-  /** Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. Every
-   *  sudog of the list is read before any Promise settles: settling may run user code. */
+  /** After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
+  private deliverOut(): void {
+    const sg = this.heap.out();
+    if (sg !== 0) this.deliver(sg);
+  }
+
+  /** Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. */
   private settleWoken(): void {
-    const heap = this.heap;
-    let sg = heap.out();
-    if (sg === 0) return;
+    if (this.heap.out() === 0) return;
     const later: Later = [];
-    while (sg !== 0) {
-      const next = heap.views.u32[(sg + S_WAKE) >>> 2];
+    this.collectWoken(later);
+    runLater(later);
+  }
+
+  /** Reads the list of our ops woken by the last core call (at T_OUT, linked through S_WAKE) and
+   *  puts their settlements on `later`: every sudog is read before any Promise settles, since settling
+   *  may run user code that makes core calls and reuses them. */
+  private collectWoken(later: Later): void {
+    const u32 = this.heap.views.u32;
+    for (let sg = this.heap.out(); sg !== 0;) {
+      const next = u32[(sg + S_WAKE) >>> 2];
       this.deliver(sg, later);
       sg = next;
     }
-    runLater(later);
   }
 
   /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
@@ -658,13 +666,7 @@ export class Chan<T = unknown> implements Tracked {
     if (c === 0) return;
     const heap = this.heap;
     const later: Later = [];
-    if (heap.core.chandispose(heap.t, c) === R_DONE) {
-      for (let sg = heap.out(); sg !== 0;) {
-        const next = heap.views.u32[(sg + S_WAKE) >>> 2];
-        this.deliver(sg, later);
-        sg = next;
-      }
-    }
+    if (heap.core.chandispose(heap.t, c) === R_DONE) this.collectWoken(later);
     if (this.cell !== null) this.cell.c = 0;
     else disposedLocal.set(c, (disposedLocal.get(c) ?? 0) + 1);
     this.c = 0;
@@ -708,8 +710,7 @@ export class Chan<T = unknown> implements Tracked {
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return;
     if (r === R_HANDOFF) {
-      const sg = heap.out();
-      if (sg !== 0) this.deliver(sg);
+      this.deliverOut();
       return;
     }
     if (r === R_PARKED) {
@@ -751,8 +752,7 @@ export class Chan<T = unknown> implements Tracked {
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
       const value = this.take(ep);
       if (r === R_HANDOFF) {
-        const sg = heap.out();
-        if (sg !== 0) this.deliver(sg);
+        this.deliverOut();
       }
       return { value, ok: r !== R_CLOSED };
     }
@@ -875,8 +875,7 @@ export class Chan<T = unknown> implements Tracked {
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return RESOLVED;
     if (r === R_HANDOFF) {
-      const sg = heap.out();
-      if (sg !== 0) this.deliver(sg);
+      this.deliverOut();
       return RESOLVED;
     }
     if (r === R_PARKED) return this.park(Kind.Send, signal);
@@ -900,7 +899,7 @@ export class Chan<T = unknown> implements Tracked {
     const out: T[] = [];
     const why = this.recvBatch(max, out);
     if (out.length > 0 || why === B_CLOSED) return Promise.resolve(out);
-    if (why === B_DISPOSED) return Promise.reject(useOfDisposed());
+    if (why === B_DISPOSED) throw useOfDisposed(); // another thread disposed it: as recv would
     return this.recvOk({ signal }).then(({ value, ok }) => {
       if (!ok) return out;
       out.push(value);

@@ -1,30 +1,14 @@
 // Memory integrity (issue 13): no input can make one channel write into another, lose a value it
 // reported delivered, or read outside its own slot. One regression test per defect found, named after it.
-import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { cores } from "./cores";
-import { pathToFileURL } from "node:url";
-import { entryOf } from "./util";
+import { inWorker } from "./util";
+// @ts-expect-error: an internal module of the build, no published types
+import { HCHAN_SIZE } from "../dist/layout.js";
 
 const { SharedHeap, attach, codecs, chan, select, send, recv } = wasm;
 type Chan<T> = wasm.Chan<T>;
-
-/** Runs `body` (an async function body, with wasmchan's exports and `workerData` in scope) in a worker. */
-function inWorker(body: string, workerData: unknown): Promise<unknown> {
-  const code = `
-    import { workerData, parentPort } from "node:worker_threads";
-    const lib = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href)});
-    const result = await (async () => { ${body} })();
-    parentPort.postMessage({ result });`;
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData });
-    let result: unknown;
-    w.on("message", (m) => { result = m.result; });
-    w.on("error", reject);
-    w.on("exit", (code) => (code === 0 ? resolve(result) : reject(new Error(`worker exited ${code}`))));
-  });
-}
 
 /** A row of channels with one value each, to check afterwards that nothing wrote into them. */
 function bystanders(make: (i: number) => Chan<number>, n = 8): () => void {
@@ -77,7 +61,7 @@ describe("defect 1: batches of variable-length codecs whose size is not a multip
     const desc = ch.share();
     ch.trySend(new Uint8Array([1, 2, 3, 4]));
     const u32 = new Uint32Array(desc.memory.buffer);
-    const ring = desc.c + 80; // the ring follows the 80-byte header
+    const ring = desc.c + HCHAN_SIZE; // the ring follows the header
     u32[ring >>> 2] = 0x10000; // a length word no writer could have left
     const r = ch.tryRecv()!;
     expect(r.value.length).toBe(4);
@@ -102,7 +86,7 @@ describe("defect 2: capacities the core cannot address", () => {
   it("SharedHeap: a capacity beyond the heap's maxBytes is a RangeError naming both sizes", async () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     expect(() => heap.chan(2 ** 32, codecs.i32)).toThrow(RangeError);
-    expect(() => heap.chan(1 << 20, codecs.i32)).toThrow(/needs 4194384 bytes.*1048576/);
+    expect(() => heap.chan(1 << 20, codecs.i32)).toThrow(`needs ${4 * 2 ** 20 + HCHAN_SIZE} bytes, more than its heap can ever hold (1048576 bytes)`);
     const ch = heap.chan(4, codecs.i32);
     expect(ch.cap).toBe(4);
   });
@@ -172,7 +156,45 @@ describe("defect 4: hostile values, options and case arrays", () => {
     expect(other.tryRecv()).toEqual({ value: 1, ok: true });
   });
 
-  it("a toJSON that disposes the channel it is sent on gets 'use of disposed channel'; nothing lands elsewhere", async () => {
+  for (const core of cores) {
+    it(`${core.name} core: a toJSON runs once per value, and one that disposes the channel gets 'use of disposed channel'`, async () => {
+      const { chan, codecs, select, send, recv } = core.lib;
+      let calls = 0;
+      const counted = { toJSON() { calls++; return 1; } };
+      const ch = chan<unknown>(4, { codec: codecs.json(64) });
+      await ch.send(counted);
+      ch.trySend(counted);
+      await ch.sendMany([counted]);
+      await select([send(ch, counted), recv(null)]);
+      expect(calls).toBe(4);
+      for (const op of ["send", "trySend", "sendMany"] as const) {
+        const ch = chan<unknown>(4, { codec: codecs.json(64) });
+        const v = { toJSON() { ch.dispose(); return 1; } };
+        const attempt = () => (op === "send" ? ch.send(v) : op === "trySend" ? ch.trySend(v) : ch.sendMany([v]));
+        expect(attempt).toThrow("use of disposed channel");
+      }
+    });
+
+    it(`${core.name} core: an options.signal getter that disposes the channel: the op fails and parks nowhere`, () => {
+      const { chan, codecs } = core.lib;
+      for (const op of ["send", "recv", "recvOk", "recvMany", "sendMany"] as const) {
+        const ch = chan<number>(0, { codec: codecs.i32 });
+        const opts = { get signal() { ch.dispose(); return undefined; } };
+        const before = core.lib.stats();
+        const run = () => (op === "send" ? ch.send(1, opts) : op === "recv" ? ch.recv(opts) : op === "recvOk" ? ch.recvOk(opts)
+          : op === "recvMany" ? ch.recvMany(2, opts) : ch.sendMany([1], opts));
+        expect(run).toThrow("use of disposed channel");
+        const fresh = chan<number>(0, { codec: codecs.i32 }); // on the Wasm core it may sit where the disposed one was
+        expect(fresh.trySend(1)).toBe(false); // no receiver parked on it
+        expect(fresh.tryRecv()).toBeUndefined();
+        expect(core.lib.stats().parkedReceivers).toBe(before.parkedReceivers);
+        expect(core.lib.stats().parkedSenders).toBe(before.parkedSenders);
+        fresh.dispose();
+      }
+    });
+  }
+
+  it("wasm core: a toJSON that disposes the channel it is sent on leaves the memory that channel had clean", async () => {
     for (const op of ["send", "trySend", "sendMany"] as const) {
       const ch = chan<unknown>(4, { codec: codecs.json(64) });
       const v = { toJSON() { ch.dispose(); return 1; } };
@@ -182,23 +204,6 @@ describe("defect 4: hostile values, options and case arrays", () => {
       const n = fresh(); // may reuse the disposed channel's memory
       expect(n.len).toBe(0);
       expect(n.tryRecv()).toBeUndefined();
-    }
-  });
-
-  it("an options.signal getter that disposes the channel: the op fails and parks nowhere", async () => {
-    for (const op of ["send", "recv", "recvOk", "recvMany", "sendMany"] as const) {
-      const ch = chan<number>(0, { codec: codecs.i32 });
-      const opts = { get signal() { ch.dispose(); return undefined; } };
-      const before = wasm.stats();
-      const run = () => (op === "send" ? ch.send(1, opts) : op === "recv" ? ch.recv(opts) : op === "recvOk" ? ch.recvOk(opts)
-        : op === "recvMany" ? ch.recvMany(2, opts) : ch.sendMany([1], opts));
-      expect(run).toThrow("use of disposed channel");
-      const fresh = chan<number>(0, { codec: codecs.i32 }); // may sit where the disposed one was
-      expect(fresh.trySend(1)).toBe(false); // no receiver parked on it
-      expect(fresh.tryRecv()).toBeUndefined();
-      expect(wasm.stats().parkedReceivers).toBe(before.parkedReceivers);
-      expect(wasm.stats().parkedSenders).toBe(before.parkedSenders);
-      fresh.dispose();
     }
   });
 
@@ -263,13 +268,13 @@ describe("defect 5: attach checks the channel's codec and that it is a live chan
     const real = victim.share();
     const u8 = new Uint8Array(real.memory.buffer);
     // Copy the victim's header into a value and send it: it now lies in the carrier's ring.
-    const header = u8.slice(real.c, real.c + 80);
-    const value = new Uint8Array(84);
+    const header = u8.slice(real.c, real.c + HCHAN_SIZE);
+    const value = new Uint8Array(HCHAN_SIZE + 4);
     value.set(header, 4); // after the slot's 4-byte length word and 4 bytes of padding: 8-aligned
     carrier.trySend(value);
-    const ring = carrier.share().c + 80;
+    const ring = carrier.share().c + HCHAN_SIZE;
     const forged = ring + 8;
-    expect([...u8.slice(forged, forged + 80)]).toEqual([...header]);
+    expect([...u8.slice(forged, forged + HCHAN_SIZE)]).toEqual([...header]);
     await expect(attach({ ...real, c: forged })).rejects.toThrow(/no such channel/);
     victim.trySend(1);
     expect(victim.len).toBe(1);

@@ -2,12 +2,10 @@
 // hand-off to a parked receiver or from a parked sender, parked behind a full buffer, try, select in
 // both directions, batches, blocking forms) on both cores, in local and shared memory. Each value must
 // arrive intact, once, in order. Bugs so far lived where two of these meet.
-import { Worker } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { cores, type Lib } from "./cores";
-import { entryOf } from "./util";
+import { inWorker } from "./util";
 
 type AnyChan = wasm.Chan<unknown>;
 
@@ -167,29 +165,21 @@ describe("shared: blocking forms × every codec, across threads", () => {
       const toW = heap.chan<unknown>(0, codec);
       const fromW = heap.chan<unknown>(0, codec);
       const vs = kind.values();
-      const code = `
-        import { workerData, parentPort } from "node:worker_threads";
-        const { attach } = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href)});
-        const a = await attach(workerData.a), b = await attach(workerData.b);
+      const worker = inWorker(`
+        const a = await lib.attach(workerData.a), b = await lib.attach(workerData.b);
         const got = [];
         for (let i = 0; i < workerData.n; i++) got.push(a.recvSync());
-        got.push(...a.recvManySync(workerData.n));
         while (got.length < 2 * workerData.n) got.push(...a.recvManySync(workerData.n));
         for (const v of got.slice(0, workerData.n)) b.sendSync(v);
         b.sendManySync(got.slice(workerData.n));
-        parentPort.postMessage(got);`;
-      const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-        workerData: { a: toW.share(), b: fromW.share(), n: vs.length },
-      });
-      const seen = new Promise<unknown[]>((resolve, reject) => { w.on("message", resolve); w.on("error", reject); });
+        return got;`, { a: toW.share(), b: fromW.share(), n: vs.length });
       for (const v of vs) await toW.send(v); // each hands off to the parked recvSync
       await toW.sendMany(vs);
       const back: unknown[] = [];
       while (back.length < 2 * vs.length) back.push(...(await fromW.recvMany(2 * vs.length)));
       const want = expected(kind, vs);
-      expect(await seen).toEqual([...want, ...want]);
+      expect(await worker).toEqual([...want, ...want]);
       expect(back).toEqual([...want, ...want]);
-      await new Promise((r) => w.on("exit", r));
     });
   }
 });

@@ -1,5 +1,6 @@
 // Helpers shared by the suites: promise-state tracking and "is it still blocked?" without timing.
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { expect } from "vitest";
 
 /** One macrotask turn: every pending microtask (promise reaction) has run when it resolves. */
@@ -92,4 +93,23 @@ export function shuffle<T>(xs: T[], rand: () => number): T[] {
 export function entryOf(coreName: string): string {
   const rel = /pure/i.test(coreName) ? "../dist/pure/index.js" : "../dist/index.js";
   return fileURLToPath(new URL(rel, import.meta.url));
+}
+
+/**
+ * Runs `body` — the body of an async function with `lib` (the Wasm core's exports, from dist/) and
+ * `workerData` in scope — in a worker thread; resolves with what it returns, rejects if it throws.
+ */
+export function inWorker(body: string, workerData: unknown): Promise<unknown> {
+  const code = `
+    import { workerData, parentPort } from "node:worker_threads";
+    const lib = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href)});
+    const result = await (async () => { ${body} })();
+    parentPort.postMessage({ result });`;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData });
+    let result: unknown;
+    w.on("message", (m) => { result = m.result; });
+    w.on("error", reject);
+    w.on("exit", (exit) => (exit === 0 ? resolve(result) : reject(new Error(`worker exited ${exit}`))));
+  });
 }

@@ -65,7 +65,13 @@ export class Chan<T = unknown> extends Hchan {
   send(v: T, opts?: OpOptions): Promise<void> {
     if (this.disposed) throw useOfDisposed();
     const signal = opts === undefined ? undefined : signalOf(opts);
-    const ep = this.codec === undefined ? v : this.codec.check(v);
+    return this.sendStored(this.check(v), signal);
+  }
+
+  /** A send of a checked value. Options and values are read first, as on the Wasm core: their user
+   *  code (getters, toJSON) may have disposed the channel, so that is checked here. */
+  private sendStored(ep: unknown, signal: AbortSignal | undefined): Promise<void> {
+    if (this.disposed) throw useOfDisposed();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const r = chansend(this, ep, true);
     if (r === R_PARKED) return this.park(K_SEND, signal);
@@ -86,6 +92,7 @@ export class Chan<T = unknown> extends Hchan {
   private receive(kind: number, opts: OpOptions | undefined): Promise<any> {
     if (this.disposed) throw useOfDisposed();
     const signal = opts === undefined ? undefined : signalOf(opts);
+    if (this.disposed) throw useOfDisposed(); // an options getter may have disposed it
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const r = chanrecv(this, true);
     if (r === R_PARKED) return this.park(kind, signal);
@@ -110,7 +117,12 @@ export class Chan<T = unknown> extends Hchan {
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
     if (this.disposed) throw useOfDisposed();
-    const r = chansend(this, this.codec === undefined ? v : this.codec.check(v), false);
+    return this.trySendStored(this.check(v));
+  }
+
+  private trySendStored(ep: unknown): boolean {
+    if (this.disposed) throw useOfDisposed(); // checking the value ran user code
+    const r = chansend(this, ep, false);
     if (r === R_DONE || r === R_HANDOFF) return true;
     if (r === R_CLOSED) throw sendOnClosed();
     return false;
@@ -154,19 +166,23 @@ export class Chan<T = unknown> extends Hchan {
     if (this.disposed) throw useOfDisposed();
     const signal = signalOf(opts);
     if (!Array.isArray(values)) throw new TypeError("wasmchan: sendMany(values): values must be an array");
-    if (this.codec !== undefined) for (const v of values) this.codec.check(v);
+    // Each value is read and checked once, before anything is sent (its length once too).
+    const n = values.length;
+    const ps = new Array<unknown>(n);
+    for (let j = 0; j < n; j++) ps[j] = this.check(values[j]);
+    if (this.disposed) throw useOfDisposed();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let i = 0;
     try {
-      while (i < values.length && this.trySend(values[i])) i++;
+      while (i < n && this.trySendStored(ps[i])) i++;
     } catch (e) {
       return Promise.reject(e);
     }
-    if (i === values.length) return RESOLVED;
+    if (i === n) return RESOLVED;
     const rest = async (): Promise<void> => {
-      while (i < values.length) {
-        await this.send(values[i++], { signal });
-        while (i < values.length && this.trySend(values[i])) i++;
+      while (i < n) {
+        await this.sendStored(ps[i++], signal);
+        while (i < n && this.trySendStored(ps[i])) i++;
       }
     };
     return rest();
@@ -180,6 +196,7 @@ export class Chan<T = unknown> extends Hchan {
     if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
       throw new RangeError("wasmchan: recvMany(max): max must be an integer >= 1");
     }
+    if (this.disposed) throw useOfDisposed(); // an options getter may have disposed it
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const out: T[] = [];
     const closed = this.takeAvailable(max, out);

@@ -43,10 +43,14 @@ class Case {
   readonly [CASE]: number;
   readonly ch: Chan<any> | null;
   readonly value: unknown;
-  constructor(dir: number, ch: Chan<any> | null, value: unknown) {
+  /** What the channel stores for `value`, checked when the case was built (so a getter or toJSON
+   *  runs once, as on the Wasm core). */
+  readonly stored: unknown;
+  constructor(dir: number, ch: Chan<any> | null, value: unknown, stored: unknown) {
     this[CASE] = dir;
     this.ch = ch;
     this.value = value;
+    this.stored = stored;
   }
 }
 
@@ -58,14 +62,13 @@ function channelOf(ch: unknown, what: string): Chan<any> | null {
 
 /** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
 export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined) as unknown as RecvCase<T>;
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as unknown as RecvCase<T>;
 }
 
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = channelOf(ch, "send");
-  if (c !== null) c.check(v);
-  return new Case(DIR_SEND, c, v) as unknown as SendCase<T>;
+  return new Case(DIR_SEND, c, v, c === null ? undefined : c.check(v)) as unknown as SendCase<T>;
 }
 
 // ---- the poll order's random source: xorshift32, exactly as the Wasm core's
@@ -235,11 +238,13 @@ export function selectdone(g: Sudog): void {
  * ChannelError("send on closed channel").
  */
 export function select(cases: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  // The array and the options are read once, before any channel changes (as on the Wasm core).
   if (!Array.isArray(cases)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+  const n = cases.length;
+  const ks = new Array<Case>(n);
+  for (let i = 0; i < n; i++) ks[i] = cases[i] as unknown as Case;
   const signal = opts === undefined ? undefined : signalOf(opts);
   const dflt = opts?.default === true;
-  const ks = cases as unknown as readonly Case[];
-  const n = ks.length;
   let live = false;
   let typed = false;
   for (let i = 0; i < n; i++) {
@@ -259,14 +264,11 @@ export function select(cases: readonly SelectCase[], opts?: SelectOptions): Prom
     return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
   }
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-  // What each send case stores, checked before anything moves (the Wasm core encodes them here).
+  // What each send case stores, checked when the case was built.
   let stored: unknown[] | null = null;
   if (typed) {
     stored = [];
-    for (let i = 0; i < n; i++) {
-      const k = ks[i];
-      stored.push(k[CASE] === DIR_SEND && k.ch !== null ? k.ch.check(k.value) : undefined);
-    }
+    for (let i = 0; i < n; i++) stored.push(ks[i].stored);
   }
 
   const r = selectgo(ks, stored, !dflt);
