@@ -14,7 +14,7 @@
 // only that thread's JS can settle their Promises.
 import {
   C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
-  C_REFS, C_ID, C_MAGIC, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, CHAN_MAGIC, H_CHANNELS,
+  C_REFS, C_ID, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
@@ -136,9 +136,9 @@ export function bufrecv(c: usize, ep: usize): void {
 export function makechan(elemsize: u32, size: u32, codec: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
   if (bytes > <u64>MAX_RING_BYTES) return 0;
-  // The slot contract (src/codecs.ts): a slot of more than 4 bytes is a multiple of 8, so every slot
-  // of the 8-aligned ring is aligned for its codec.
-  if (elemsize == 0 || (elemsize > 4 && (elemsize & 7) != 0) || elemsize == 3) return 0;
+  // The slot contract (src/codecs.ts): a slot is 1, 2 or 4 bytes or a multiple of 8, so every slot of
+  // the 8-aligned ring is aligned for its codec.
+  if (!(elemsize == 1 || elemsize == 2 || elemsize == 4 || (elemsize != 0 && (elemsize & 7) == 0))) return 0;
   const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);
   if (c == 0) return 0;
   memory.fill(c, 0, HCHAN_SIZE);
@@ -152,7 +152,6 @@ export function makechan(elemsize: u32, size: u32, codec: u32): usize {
   store<u32>(c, elemsize, C_ELEMSIZE);
   store<u32>(c, 1, C_REFS);
   store<u32>(c, nextId(), C_ID);
-  store<u32>(c, CHAN_MAGIC, C_MAGIC);
   fetchAdd(H_CHANNELS, 1);
   return c;
 }
@@ -428,7 +427,6 @@ export function freechan(c: usize): void {
     if (q == c + C_SENDQ) break;
   }
   if (SHARED) dirRemove(c);
-  store<u32>(c, 0, C_MAGIC);
   fetchAdd(H_CHANNELS, -1);
   freeLines(c);
 }
@@ -450,7 +448,7 @@ export function chanshare(c: usize): void {
 export function chanattach(c: usize, id: u32, codec: u32): i32 {
   dirLock(); // no channel is freed (or made at c) meanwhile
   let r = A_OK;
-  if (!dirHas(c) || load<u32>(c, C_MAGIC) != CHAN_MAGIC || load<u32>(c, C_ID) != id) r = A_NONE;
+  if (!dirHas(c) || load<u32>(c, C_ID) != id) r = A_NONE;
   else if (load<u32>(c, C_CODEC) != codec) r = A_CODEC;
   // A disposed channel is refused, but the descriptor's pending reference is still handed over (A_DISPOSED:
   // the caller releases it), or it would keep the channel for ever.

@@ -51,13 +51,11 @@ export const C_RECVQ = 32; //     waitq of parked receivers (first, last)
 export const C_SENDQ = 40; //     waitq of parked senders (first, last)
 export const C_REFS = 48; //      references held by threads (shared channels)
 export const C_ID = 52; //        stable id for diagnostics
-export const C_MAGIC = 56; //     CHAN_MAGIC while alive, 0 once freed
+export const C_SLOT = 56; //      shared heaps: this channel's entry in the directory of live channels
 export const C_DISPOSED = 60; //  1 once disposed: every later op fails
 export const C_SHARES = 64; //    descriptors from share() not yet attached; each holds one of C_REFS
 export const C_CODEC = 68; //     a hash of the codec's name (0: untyped), checked by attach
-export const C_SLOT = 72; //      shared heaps: this channel's entry in the directory
-export const HCHAN_SIZE = 80; //  a multiple of 8: the ring that follows is 8-aligned
-export const CHAN_MAGIC = 0x6e616863; // "chan"
+export const HCHAN_SIZE = 72; //  a multiple of 8: the ring that follows is 8-aligned
 
 // ---- waitq: two words inside hchan.
 export const Q_FIRST = 0;

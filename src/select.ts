@@ -105,7 +105,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   }
   if (heap === undefined) {
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
-    if ((signal !== undefined && isAborted(signal))) return Promise.reject(abortReason(signal));
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
   }
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
