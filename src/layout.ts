@@ -28,6 +28,14 @@ export const NCLASSES = 128;
 export const H_DIR_LOCK = 640; //     guards the directory (H_FREE + 4 * NCLASSES = 640)
 // A hash of this file, written by heapInit: a heap made by a build with another layout is refused.
 export const H_LAYOUT = 644;
+// Threads and their deaths (shared heaps; see assembly/reap.ts). Under H_DIR_LOCK: the list of live
+// thread contexts linked through T_NEXT. H_DEATHS counts reaped threads: every thread with parked
+// operations watches it (Atomics.waitAsync / timed waits) and checks them when it changes.
+export const H_THREADS = 648;
+export const H_DEATHS = 652;
+export const H_NEXT_TID = 656; //      counter for thread ids (T_ID), from 1
+export const H_ALLOC_POISON = 660; //  1 once a thread died inside the allocator's free-block merge
+export const H_COALESCING = 664; //    1 while the allocator merges free blocks (under H_ALLOC_LOCK)
 // Bumped on every memory.grow, so JS knows to rebuild views. Every thread reads it after each core call
 // that may allocate: it has a cache line of its own, away from the counters every park and wake write.
 export const H_GROW_EPOCH = 960;
@@ -39,7 +47,7 @@ export const MAX_BLOCK = 0x7fff0000;
 export const MAX_RING_BYTES = 0x7ffe0000;
 
 // ---- hchan: one block holding the header and, right after it, the ring buffer.
-export const C_LOCK = 0; //       lock word (0 free, 1 held)
+export const C_LOCK = 0; //       lock word: 0 free, else the holder's thread id (T_ID)
 export const C_QCOUNT = 4; //     values in the ring
 export const C_DATAQSIZ = 8; //   ring capacity (the channel's cap)
 export const C_BUF = 12; //       address of slot 0
@@ -52,7 +60,8 @@ export const C_SENDQ = 40; //     waitq of parked senders (first, last)
 export const C_REFS = 48; //      references held by threads (shared channels)
 export const C_ID = 52; //        stable id for diagnostics
 export const C_SLOT = 56; //      shared heaps: this channel's entry in the directory of live channels
-export const C_DISPOSED = 60; //  1 once disposed: every later op fails
+export const C_DISPOSED = 60; //  1 once disposed: every later op fails; C_POISONED once poisoned
+export const C_POISONED = 2; //   C_DISPOSED value: a thread died holding C_LOCK, which stays held for ever
 export const C_SHARES = 64; //    descriptors from share() not yet attached; each holds one of C_REFS
 export const C_CODEC = 68; //     a hash of the codec's name (0: untyped), checked by attach
 export const HCHAN_SIZE = 72; //  a multiple of 8: the ring that follows is 8-aligned
@@ -86,17 +95,26 @@ export const F_SEND = 8; //      a send (in sendq), else a receive (in recvq)
 
 // Park states of a g. Only WAITING -> CLAIMED -> READY and WAITING -> CANCELLED happen;
 // the compare-and-swap out of WAITING is the single point where a parked op's fate is decided.
+// A claimed g holds its claimer's thread id, (T_ID << 2) | G_CLAIMED, so a waiter can tell that the
+// thread moving its value died (any odd state above G_CANCELLED is a claim).
 export const G_WAITING = 0;
-export const G_CLAIMED = 1; //   a waker won it and is moving the value
+export const G_CLAIMED = 1; //   a waker won it and is moving the value (low bits of the claim)
 export const G_READY = 2; //     the value is moved: the parked thread may read S_ELEM and release
 export const G_CANCELLED = 3; // the parked thread withdrew it (abort)
 
 // ---- thread context: one per JS realm attached to a heap.
-export const T_ID = 0; //        thread id (owner of its sudogs)
+export const T_ID = 0; //        thread id (owner of its sudogs, holder of the locks it takes), from H_NEXT_TID
 export const T_OUT = 4; //       sudog result of the last call (woken, parked or list head)
 export const T_INDEX = 8; //     select: chosen case index
 export const T_RAND = 12; //     xorshift32 state of this thread's select poll order (never 0)
-export const T_SIZE = 16;
+export const T_NODE = 16; //     the platform's id of the thread + 1 (Node's threadId + 1), 0 if unknown
+export const T_NEXT = 20; //     next in the heap's list of live threads (H_THREADS)
+export const T_SCRATCH = 24; //  the thread's scratch block (from allocLines, set by JS), freed if it dies
+export const T_REFS = 28; //     array of the channels it holds references to (0 entries are empty)
+export const T_NREFS = 32; //    entries used in it
+export const T_REFCAP = 36; //   its length
+export const T_FAIL = 40; //     why the last allocation failed: R_NOMEM, R_POISONED or R_TIMEOUT
+export const T_SIZE = 48;
 
 // ---- select case records, written by JS at the cases address.
 export const K_C = 0; //         channel, 0 for a nil case
@@ -118,6 +136,12 @@ export const R_CLOSED = 4; //    send: channel closed (panic); recv: closed and 
 export const R_NOMEM = 5; //     out of memory
 export const R_CLOSED_TWICE = 6; // close of closed channel
 export const R_DISPOSED = 7; //  the channel was disposed
+export const R_POISONED = 8; //  the channel is poisoned: a thread died holding its lock (nothing happened)
+export const R_TIMEOUT = 9; //   a lock stayed held past LOCK_TIMEOUT_MS (nothing happened)
+// How long a lock may stay held before an operation gives up with R_TIMEOUT. Critical sections last
+// microseconds; only a thread that died holding one (and is not yet reaped) or one stopped in a debugger
+// holds a lock this long.
+export const LOCK_TIMEOUT_MS = 400;
 
 // ---- results of chanattach.
 export const A_OK = 1; //        attached: this thread holds a reference
@@ -129,3 +153,5 @@ export const A_DISPOSED = -2; // a live channel that was disposed (the caller go
 export const B_OPEN = 0; //      all n moved, or the next would block
 export const B_CLOSED = 1; //    the channel is closed (send: panic; recv: closed and drained)
 export const B_DISPOSED = 2; //  the channel was disposed
+export const B_POISONED = 3; //  the channel is poisoned (nothing moved)
+export const B_TIMEOUT = 4; //   its lock stayed held past LOCK_TIMEOUT_MS (nothing moved)
