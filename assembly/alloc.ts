@@ -10,12 +10,12 @@
 //   the same sizes forever runs in constant memory;
 // - H_IN_USE is the sum of the sizes of the blocks handed out and not yet freed.
 import {
-  H_ALLOC_LOCK, H_BUMP, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_UID, HEAP_MAGIC,
+  H_ALLOC_LOCK, H_ALLOC_POISON, H_BUMP, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT, H_MAGIC, H_NEXT_ID, H_NEXT_TID, H_UID, HEAP_MAGIC,
   MAX_BLOCK, MEMORY_BASE, NCLASSES,
 } from "../src/layout";
 import { SHARED } from "./flavor";
 import { LAYOUT_HASH } from "../src/generated/layout-hash";
-import { fetchAdd, lock, unlock } from "./lock";
+import { fetchAdd, lockHeap, unlock } from "./lock";
 
 const BLOCK_HEADER: usize = 8;
 
@@ -43,6 +43,7 @@ export function heapInit(uid: u32, maxPages: u32): void {
     store<u32>(H_LAYOUT, <u32>LAYOUT_HASH);
     store<u32>(H_BUMP, MEMORY_BASE);
     store<u32>(H_NEXT_ID, 1);
+    store<u32>(H_NEXT_TID, 1);
     store<u32>(H_UID, uid);
     store<u32>(H_MAGIC, HEAP_MAGIC);
     atomic.store<u32>(H_INIT, 2);
@@ -69,7 +70,7 @@ function allocCounted(size: usize, counted: bool): usize {
   if (k >= <u32>NCLASSES) return 0;
   const bsize = classSize(k);
   const head = <usize>H_FREE + (<usize>k << 2);
-  lock(H_ALLOC_LOCK);
+  if (!lockHeap(H_ALLOC_LOCK, H_ALLOC_POISON)) return 0; // reason at T_FAIL
   let block = <usize>load<u32>(head);
   if (block != 0) {
     store<u32>(head, load<u32>(block + BLOCK_HEADER));
@@ -138,7 +139,7 @@ function freeCounted(ptr: usize, counted: bool): void {
   const block = ptr - BLOCK_HEADER;
   const k = load<u32>(block);
   const head = <usize>H_FREE + (<usize>k << 2);
-  lock(H_ALLOC_LOCK);
+  if (!lockHeap(H_ALLOC_LOCK, H_ALLOC_POISON)) return; // the block is lost: a leak, never a double use
   store<u32>(ptr, load<u32>(head));
   store<u32>(head, <u32>block);
   if (counted) store<u32>(H_IN_USE, load<u32>(H_IN_USE) - load<u32>(block, 4));
@@ -155,7 +156,7 @@ export function blockSize(ptr: usize): u32 {
   return load<u32>(ptr - BLOCK_HEADER, 4);
 }
 
-/** A fresh id (channels, threads), unique within the heap. */
+/** A fresh channel id, unique within the heap. */
 export function nextId(): u32 {
   return fetchAdd(H_NEXT_ID, 1);
 }

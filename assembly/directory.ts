@@ -1,72 +1,80 @@
 // directory: the live channels of a shared heap, so that attach can tell a real channel from bytes
-// that merely look like one (a header forged inside some channel's ring, a stale address).
+// that merely look like one (a header forged inside some channel's ring, a stale address), and so
+// that a thread's death can be cleaned up channel by channel (assembly/thread.ts).
 //
 // An array of u32 entries at H_DIR (H_DIR_CAP of them) under H_DIR_LOCK. Invariants:
 // - entry i holds the address of a live channel c exactly when c's C_SLOT is i (addresses are
 //   8-aligned, so bit 0 is clear); a free entry holds (1 + index of the next free entry) << 1 | 1,
 //   and H_DIR_FREE is 1 + the first free index (0: none);
 // - only makechan adds and only freechan removes, so a channel is in the directory for exactly its
-//   lifetime; attach checks membership under the lock, and freechan removes under it.
+//   lifetime; attach checks membership under the lock, and freechan removes under it;
+// - every critical section under H_DIR_LOCK is straight-line code or loops whose every iteration
+//   leaves the directory whole, so a thread that dies holding it (stopped at a loop header or a
+//   function entry) leaves nothing half done, and the lock can be taken over.
 // Only the shared build has one: unshared memory is never attached.
 import { C_SLOT, H_DIR, H_DIR_CAP, H_DIR_FREE, H_DIR_LOCK } from "../src/layout";
 import { allocMeta, freeMeta } from "./alloc";
-import { lock, unlock } from "./lock";
+import { lockHeap, unlock } from "./lock";
 
 @inline function entry(i: u32): usize {
   return <usize>load<u32>(H_DIR) + (<usize>i << 2);
 }
 
-/** Doubles the directory (the lock is held); false when out of memory. */
-function grow(): bool {
-  const cap = load<u32>(H_DIR_CAP);
-  const ncap: u32 = cap == 0 ? 64 : cap * 2;
-  const nd = allocMeta(<usize>ncap << 2);
-  if (nd == 0) return false;
-  const od = <usize>load<u32>(H_DIR);
-  if (od != 0) {
-    memory.copy(nd, od, <usize>cap << 2);
-    freeMeta(od);
-  }
-  // The new entries become the free list, in index order.
-  for (let i = cap; i < ncap; i++) store<u32>(nd + (<usize>i << 2), i + 1 < ncap ? ((i + 2) << 1) | 1 : 1);
-  store<u32>(H_DIR, <u32>nd);
-  store<u32>(H_DIR_CAP, ncap);
-  store<u32>(H_DIR_FREE, cap + 1);
-  return true;
-}
-
-/** Enters channel `c`; false when out of memory. */
-export function dirAdd(c: usize): bool {
-  lock(H_DIR_LOCK);
-  if (load<u32>(H_DIR_FREE) == 0 && !grow()) {
-    unlock(H_DIR_LOCK);
-    return false;
-  }
-  const i = load<u32>(H_DIR_FREE) - 1;
-  const e = entry(i);
-  store<u32>(H_DIR_FREE, load<u32>(e) >> 1);
-  store<u32>(e, <u32>c);
-  store<u32>(c, i, C_SLOT);
-  unlock(H_DIR_LOCK);
-  return true;
-}
-
-/** Removes channel `c`. */
-export function dirRemove(c: usize): void {
-  lock(H_DIR_LOCK);
-  const i = load<u32>(c, C_SLOT);
-  store<u32>(entry(i), (load<u32>(H_DIR_FREE) << 1) | 1);
-  store<u32>(H_DIR_FREE, i + 1);
-  unlock(H_DIR_LOCK);
-}
-
-/** Takes the directory lock: while it is held no channel is created or freed. */
-export function dirLock(): void {
-  lock(H_DIR_LOCK);
+/** Takes the directory lock: while it is held no channel is created or freed, and no thread joins or
+ *  leaves the heap. False when it stayed held too long (reason at T_FAIL). */
+export function dirLock(): bool {
+  return lockHeap(H_DIR_LOCK, 0); // never poisoned: address 0 holds 0
 }
 
 export function dirUnlock(): void {
   unlock(H_DIR_LOCK);
+}
+
+/** Enters channel `c`; false when out of memory or the lock stayed held. */
+export function dirAdd(c: usize): bool {
+  while (true) {
+    if (!dirLock()) return false;
+    if (load<u32>(H_DIR_FREE) != 0) {
+      const i = load<u32>(H_DIR_FREE) - 1;
+      const e = entry(i);
+      store<u32>(H_DIR_FREE, load<u32>(e) >> 1);
+      store<u32>(e, <u32>c);
+      store<u32>(c, i, C_SLOT);
+      dirUnlock();
+      return true;
+    }
+    // Full: build the doubled array outside the lock (its new entries are the free list, in index
+    // order), then copy and swap it in with straight-line code.
+    const cap = load<u32>(H_DIR_CAP);
+    dirUnlock();
+    const ncap: u32 = cap == 0 ? 64 : cap * 2;
+    const nd = allocMeta(<usize>ncap << 2);
+    if (nd == 0) return false;
+    for (let i = cap; i < ncap; i++) store<u32>(nd + (<usize>i << 2), i + 1 < ncap ? ((i + 2) << 1) | 1 : 1);
+    if (!dirLock()) {
+      freeMeta(nd);
+      return false;
+    }
+    if (load<u32>(H_DIR_CAP) != cap) { // another thread grew it meanwhile
+      dirUnlock();
+      freeMeta(nd);
+      continue;
+    }
+    const od = <usize>load<u32>(H_DIR);
+    if (od != 0) memory.copy(nd, od, <usize>cap << 2);
+    store<u32>(H_DIR, <u32>nd);
+    store<u32>(H_DIR_CAP, ncap);
+    store<u32>(H_DIR_FREE, cap + 1);
+    dirUnlock();
+    if (od != 0) freeMeta(od);
+  }
+}
+
+/** Removes channel `c` (the caller holds the directory lock). */
+export function dirRemoveLocked(c: usize): void {
+  const i = load<u32>(c, C_SLOT);
+  store<u32>(entry(i), (load<u32>(H_DIR_FREE) << 1) | 1);
+  store<u32>(H_DIR_FREE, i + 1);
 }
 
 /** True when `c` is a live channel (the caller holds the directory lock). `c` itself may be any
@@ -74,4 +82,10 @@ export function dirUnlock(): void {
 export function dirHas(c: usize): bool {
   const i = load<u32>(c, C_SLOT);
   return i < load<u32>(H_DIR_CAP) && <usize>load<u32>(entry(i)) == c;
+}
+
+/** The live channel in entry `i`, or 0 (the caller holds the directory lock). */
+export function dirAt(i: u32): usize {
+  const v = load<u32>(entry(i));
+  return (v & 1) != 0 ? 0 : <usize>v;
 }

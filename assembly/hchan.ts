@@ -17,13 +17,14 @@ import {
   C_REFS, C_ID, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
-  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_SHARES, R_DISPOSED, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { allocLines, freeLines, nextId } from "./alloc";
-import { cas, fetchAdd, lock, publish, unlock } from "./lock";
+import { cas, fetchAdd, lockOr, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
-import { dirAdd, dirHas, dirLock, dirRemove, dirUnlock } from "./directory";
+import { dirAdd, dirHas, dirLock, dirRemoveLocked, dirUnlock } from "./directory";
+import { refAdd, refRemove } from "./thread";
 import { acquireSudog, releaseSudog } from "./sudog";
 
 // ---- ring-buffer arithmetic, named once
@@ -49,6 +50,12 @@ import { acquireSudog, releaseSudog } from "./sudog";
 
 @inline export function elemsize(c: usize): u32 {
   return load<u32>(c, C_ELEMSIZE);
+}
+
+/** Takes `c`'s lock: 0, or R_POISONED (a thread died holding it) or R_TIMEOUT, and then nothing
+ *  may be done to `c`. */
+@inline export function lockChan(c: usize): i32 {
+  return lockOr(c + C_LOCK, c + C_DISPOSED, C_POISONED);
 }
 
 // ---- waking
@@ -130,10 +137,10 @@ export function bufrecv(c: usize, ep: usize): void {
 
 // ---- make
 
-/** Go's makechan: a channel of `size` slots of `elemsize` bytes whose codec's name hashes to `codec`
+/** Go's makechan for thread `t`: a channel of `size` slots of `elemsize` bytes whose codec's name hashes to `codec`
  *  (0: untyped), or 0 when out of memory or the sizes break the slot contract (the caller checked them).
  *  The ring lives in the same block, right after the header, 8-aligned. */
-export function makechan(elemsize: u32, size: u32, codec: u32): usize {
+export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
   if (bytes > <u64>MAX_RING_BYTES) return 0;
   // The slot contract (src/codecs.ts): a slot is 1, 2 or 4 bytes or a multiple of 8, so every slot of
@@ -153,6 +160,10 @@ export function makechan(elemsize: u32, size: u32, codec: u32): usize {
   store<u32>(c, 1, C_REFS);
   store<u32>(c, nextId(), C_ID);
   fetchAdd(H_CHANNELS, 1);
+  if (SHARED && !refAdd(t, c)) {
+    chanrelease(t, c);
+    return 0;
+  }
   return c;
 }
 
@@ -165,7 +176,8 @@ export function makechan(elemsize: u32, size: u32, codec: u32): usize {
  *  at T_OUT, or R_NOMEM. */
 export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
   const l = c + C_LOCK;
-  lock(l);
+  const locked = lockChan(c);
+  if (locked != 0) return locked;
   if (load<u32>(c, C_CLOSED) != 0) {
     unlock(l);
     return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
@@ -207,7 +219,8 @@ export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
  *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. */
 export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   const l = c + C_LOCK;
-  lock(l);
+  const locked = lockChan(c);
+  if (locked != 0) return locked;
   const size = elemsize(c);
   if (load<u32>(c, C_CLOSED) != 0 && load<u32>(c, C_QCOUNT) == 0) {
     unlock(l);
@@ -251,6 +264,14 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
   store<u32>(t, <u32>sg, T_INDEX);
 }
 
+/** Takes `c`'s lock for a batch; false, with B_POISONED or B_TIMEOUT at T_INDEX, when it cannot. */
+@inline function batchLock(t: usize, c: usize): bool {
+  const r = lockChan(c);
+  if (r == 0) return true;
+  store<u32>(t, r == R_POISONED ? B_POISONED : B_TIMEOUT, T_INDEX);
+  return false;
+}
+
 /** Ends a batch at a closed channel: records why at T_INDEX (after the wake list no longer needs it). */
 function batchEnd(t: usize, c: usize, moved: u32): i32 {
   store<u32>(t, load<u32>(c, C_DISPOSED) != 0 ? B_DISPOSED : B_CLOSED, T_INDEX);
@@ -267,7 +288,7 @@ export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
   const size = elemsize(c);
   store<u32>(t, 0, T_OUT);
   store<u32>(t, 0, T_INDEX);
-  lock(l);
+  if (!batchLock(t, c)) return 0;
   let i: u32 = 0;
   for (; i < n; i++) {
     if (load<u32>(c, C_CLOSED) != 0) {
@@ -300,7 +321,7 @@ export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
   const size = elemsize(c);
   store<u32>(t, 0, T_OUT);
   store<u32>(t, 0, T_INDEX);
-  lock(l);
+  if (!batchLock(t, c)) return 0;
   let i: u32 = 0;
   for (; i < n; i++) {
     const dst = ep + <usize>i * size;
@@ -343,7 +364,9 @@ export function chandispose(t: usize, c: usize): i32 {
 
 function closeOrDispose(t: usize, c: usize, dispose: bool): i32 {
   const l = c + C_LOCK;
-  lock(l);
+  store<u32>(t, 0, T_OUT);
+  const locked = lockChan(c);
+  if (locked != 0) return locked;
   if (load<u32>(c, C_DISPOSED) != 0) {
     unlock(l);
     store<u32>(t, 0, T_OUT);
@@ -399,17 +422,18 @@ function closeOrDispose(t: usize, c: usize, dispose: bool): i32 {
 
 /** Withdraws the parked single op `sg` (abort). Returns 1 if it was withdrawn: it is out of its queue
  *  and its owner may release it; 0 if a waker claimed it first: the op completes (or has completed)
- *  and its outcome must be honoured. */
+ *  and its outcome must be honoured; 2 if it was withdrawn but its channel's lock stayed held too long
+ *  to unlink it: it stays queued (dequeue skips and unlinks it later), so it must never be released.
+ *  The compare-and-swap decides, with or without the lock; the lock is only for unlinking. */
 export function cancel(sg: usize): i32 {
+  if (cas(sg + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) return 0;
   const c = <usize>load<u32>(sg, S_C);
-  const l = c + C_LOCK;
-  lock(l);
-  if (cas(sg + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) {
-    unlock(l);
-    return 0;
-  }
+  const locked = lockChan(c);
+  // Poisoned: the channel's queues are never walked again (freechan skips them), so it may go.
+  if (locked == R_POISONED) return 1;
+  if (locked != 0) return 2;
   unlink((load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? c + C_SENDQ : c + C_RECVQ, sg);
-  unlock(l);
+  unlock(c + C_LOCK);
   return 1;
 }
 
@@ -418,15 +442,30 @@ export function cancel(sg: usize): i32 {
 /** Frees channel `c`. The caller guarantees that nobody can reach it any more: any sudog still queued
  *  belongs to an abandoned operation (its Promise unreachable too) and is freed with it. */
 export function freechan(c: usize): void {
-  for (let q = c + C_RECVQ; ; q = c + C_SENDQ) {
-    while (load<u32>(q, Q_FIRST) != 0) {
-      const sg = <usize>load<u32>(q, Q_FIRST);
-      unlink(q, sg);
-      releaseSudog(sg);
-    }
-    if (q == c + C_SENDQ) break;
+  if (!SHARED) {
+    freechanLocked(c);
+    return;
   }
-  if (SHARED) dirRemove(c);
+  if (!dirLock()) return; // the directory stayed locked: the channel is lost (a leak, never a double use)
+  freechanLocked(c);
+  dirUnlock();
+}
+
+/** freechan, the directory lock held (shared memory). */
+export function freechanLocked(c: usize): void {
+  // A poisoned channel's queues may be half changed by the thread that died: they are not walked,
+  // their sudogs are lost.
+  if (load<u32>(c, C_DISPOSED) != C_POISONED) {
+    for (let q = c + C_RECVQ; ; q = c + C_SENDQ) {
+      while (load<u32>(q, Q_FIRST) != 0) {
+        const sg = <usize>load<u32>(q, Q_FIRST);
+        unlink(q, sg);
+        releaseSudog(sg);
+      }
+      if (q == c + C_SENDQ) break;
+    }
+  }
+  if (SHARED) dirRemoveLocked(c);
   fetchAdd(H_CHANNELS, -1);
   freeLines(c);
 }
@@ -440,39 +479,49 @@ export function chanshare(c: usize): void {
   atomic.add<u32>(c + C_REFS, 1);
 }
 
-/** A thread attaches `c` (any in-bounds address): if it is a live channel of this heap (in the
+/** Thread `t` attaches `c` (any in-bounds address): if it is a live channel of this heap (in the
  *  directory) with id `id` and codec hash `codec`, takes over a descriptor's reference if one is
- *  pending, else adds one. Returns A_OK; A_NONE if no such channel lives (freed, forged, stale);
- *  A_CODEC if it does but with another codec; A_DISPOSED if it was disposed (a reference was taken
- *  all the same: the caller drops it with chanrelease). */
-export function chanattach(c: usize, id: u32, codec: u32): i32 {
-  dirLock(); // no channel is freed (or made at c) meanwhile
+ *  pending, else adds one, and records it in `t`'s references. Returns A_OK; A_NONE if no such channel
+ *  lives (freed, forged, stale); A_CODEC if it does but with another codec; A_DISPOSED if it was
+ *  disposed (a reference was taken all the same: the caller drops it with chanrelease); A_BUSY if the
+ *  directory stayed locked or memory ran out (reason at T_FAIL). */
+export function chanattach(t: usize, c: usize, id: u32, codec: u32): i32 {
+  if (!dirLock()) return A_BUSY; // no channel is freed (or made at c) meanwhile
   let r = A_OK;
   if (!dirHas(c) || load<u32>(c, C_ID) != id) r = A_NONE;
   else if (load<u32>(c, C_CODEC) != codec) r = A_CODEC;
   // A disposed channel is refused, but the descriptor's pending reference is still handed over (A_DISPOSED:
   // the caller releases it), or it would keep the channel for ever.
-  else if (atomic.load<u32>(c + C_DISPOSED) != 0) r = takeRef(c) == A_OK ? A_DISPOSED : A_NONE;
-  else r = takeRef(c);
+  else if (atomic.load<u32>(c + C_DISPOSED) != 0) r = takeRef(c) ? A_DISPOSED : A_NONE;
+  else r = takeRef(c) ? A_OK : A_NONE;
   dirUnlock();
+  if (r == A_OK || r == A_DISPOSED) {
+    if (!refAdd(t, c)) {
+      chanrelease(t, c);
+      return A_BUSY;
+    }
+  }
   return r;
 }
 
-function takeRef(c: usize): i32 {
-  while (true) {
-    const shares = atomic.load<u32>(c + C_SHARES);
-    if (shares == 0) break;
-    if (atomic.cmpxchg<u32>(c + C_SHARES, shares, shares - 1) == shares) return A_OK;
-  }
-  while (true) {
-    const refs = atomic.load<u32>(c + C_REFS);
-    if (refs == 0) return A_NONE; // its last reference is being dropped: it is as good as freed
-    if (atomic.cmpxchg<u32>(c + C_REFS, refs, refs + 1) == refs) return A_OK;
-  }
+/** Takes a reference to `c` for this thread (the directory lock is held): a pending descriptor's if
+ *  there is one, else a new one; false if the last reference is being dropped (as good as freed).
+ *  Straight-line: a thread that dies here leaves the counts right (see directory.ts). */
+function takeRef(c: usize): bool {
+  // C_SHARES only grows elsewhere (chanshare), and only attach (under this lock) lowers it, so a
+  // decrement that finds 0 is undone and a plain reference taken instead.
+  if (atomic.sub<u32>(c + C_SHARES, 1) != 0) return true;
+  atomic.add<u32>(c + C_SHARES, 1);
+  if (atomic.add<u32>(c + C_REFS, 1) != 0) return true;
+  // Its last reference is being dropped: the dropper frees it (and waits for this lock to do so).
+  atomic.sub<u32>(c + C_REFS, 1);
+  return false;
 }
 
-/** Drops one reference; frees the channel with the last one and returns 1 then. */
-export function chanrelease(c: usize): i32 {
+/** Thread `t` drops one reference; frees the channel with the last one and returns 1 then. The record
+ *  goes first, so a thread that dies in between leaves one reference too many (a leak), never too few. */
+export function chanrelease(t: usize, c: usize): i32 {
+  if (SHARED) refRemove(t, c);
   if (atomic.sub<u32>(c + C_REFS, 1) != 1) return 0;
   freechan(c);
   return 1;

@@ -5,20 +5,63 @@
 // bug, see WASM-NOTES); parking happens in JS on a sudog's state word, outside every lock.
 // The core is built twice (scripts/build-wasm.mjs writes flavor.ts each time): for unshared memory,
 // which one thread alone can reach, locking is compiled out — it could never be contended.
+//
+// Threads may die (worker.terminate()) anywhere, holding a lock. So a lock word holds its holder's
+// thread id, and a thread that learns of a death (assembly/thread.ts, reap) can tell which locks the dead
+// thread held: the heap's own locks it takes over (their critical sections are straight-line code, so
+// never left half done: a terminated thread stops only at a loop header or a function entry), a
+// channel's lock it leaves held for ever and marks the channel poisoned. A waiter gives up when the
+// word it waits on is poisoned, or after LOCK_TIMEOUT_MS — for a thread that is itself the one that
+// would learn of the death, and cannot while it spins.
+import { LOCK_TIMEOUT_MS, R_POISONED, R_TIMEOUT, T_FAIL } from "../src/layout";
 import { SHARED } from "./flavor";
 
-/** Takes the lock at `addr` (0 free, 1 held). */
-@inline export function lock(addr: usize): void {
-  if (!SHARED) return;
-  if (atomic.cmpxchg<u32>(addr, 0, 1) == 0) return;
-  lockSlow(addr);
+// @ts-ignore: decorator
+@external("env", "now")
+declare function now(): f64;
+
+/** This instance's thread: its id (the value of the lock words it holds) and context. Wasm globals
+ *  are per instance, and each thread has its own instance of the core. */
+export let self: u32 = 0;
+export let selfContext: usize = 0;
+
+export function setSelf(id: u32, t: usize): void {
+  self = id;
+  selfContext = t;
 }
 
-function lockSlow(addr: usize): void {
+/** Takes the lock at `addr` for this thread; returns 0, or R_POISONED once the word at `poison` is
+ *  `poisoned` (checked only while waiting), or R_TIMEOUT. */
+@inline export function lockOr(addr: usize, poison: usize, poisoned: u32): i32 {
+  if (!SHARED) return 0;
+  if (atomic.cmpxchg<u32>(addr, 0, self) == 0) return 0;
+  return lockSlow(addr, poison, poisoned);
+}
+
+function lockSlow(addr: usize, poison: usize, poisoned: u32): i32 {
+  let start: f64 = -1;
+  let spins: u32 = 0;
   // Test-and-test-and-set: spin on a plain read so waiting threads do not bounce the cache line.
   do {
-    while (atomic.load<u32>(addr) != 0) {}
-  } while (atomic.cmpxchg<u32>(addr, 0, 1) != 0);
+    while (atomic.load<u32>(addr) != 0) {
+      if ((++spins & 255) != 0) continue;
+      if (atomic.load<u32>(poison) == poisoned) return R_POISONED;
+      if ((spins & 16383) != 0) continue;
+      const t = now();
+      if (start < 0) start = t;
+      else if (t - start > <f64>LOCK_TIMEOUT_MS) return R_TIMEOUT;
+    }
+  } while (atomic.cmpxchg<u32>(addr, 0, self) != 0);
+  return 0;
+}
+
+/** Takes one of the heap's own locks (allocator, directory); false when it stayed held too long or
+ *  the allocator is poisoned (`poison`'s word is 1): the reason is left at T_FAIL. */
+export function lockHeap(addr: usize, poison: usize): bool {
+  const r = lockOr(addr, poison, 1);
+  if (r == 0) return true;
+  if (selfContext != 0) store<u32>(selfContext, r, T_FAIL);
+  return false;
 }
 
 /** Releases the lock at `addr`; the atomic store publishes every write made while holding it. */

@@ -12,14 +12,14 @@
 import {
   C_CLOSED, C_DISPOSED, R_DISPOSED, C_DATAQSIZ, C_LOCK, C_QCOUNT, C_RECVQ, C_SENDQ, CASE_SIZE, DIR_SEND, F_SELECT, F_SEND,
   F_SUCCESS, G_CANCELLED, G_READY, G_WAITING, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DONE,
-  R_HANDOFF, R_NOMEM, R_PARKED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, T_ID,
+  R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, S_WAKE, T_ID,
   T_INDEX, T_OUT, T_RAND,
 } from "../src/layout";
-import { cas, lock, unlock } from "./lock";
+import { cas, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { dequeue, enqueue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
-import { bufrecv, bufsend, elemsize, recvFrom, sendTo, typedmemmove } from "./hchan";
+import { bufrecv, bufsend, elemsize, lockChan, recvFrom, sendTo, typedmemmove } from "./hchan";
 
 /** A uniformly random integer in [0, n) from this thread's xorshift32 state (Go's cheaprandn). */
 function randn(t: usize, n: u32): u32 {
@@ -97,13 +97,22 @@ function lockOrder(cases: usize, pollorder: usize, lockorder: usize, pollpos: us
   sortByChannel(cases, pollpos, lockorder, norder);
 }
 
-function sellock(cases: usize, lockorder: usize, n: u32): void {
+/** Locks every channel of the cases, in lock order; 0, or the failure (R_POISONED, R_TIMEOUT) with
+ *  no lock held. */
+function sellock(cases: usize, lockorder: usize, n: u32): i32 {
   let prev: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = caseChan(cases, orderAt(lockorder, i));
-    if (c != prev) lock(c + C_LOCK);
+    if (c != prev) {
+      const r = lockChan(c);
+      if (r != 0) {
+        selunlock(cases, lockorder, i);
+        return r;
+      }
+    }
     prev = c;
   }
+  return 0;
 }
 
 function selunlock(cases: usize, lockorder: usize, n: u32): void {
@@ -116,29 +125,40 @@ function selunlock(cases: usize, lockorder: usize, n: u32): void {
   }
 }
 
-/** Locks (or unlocks) every channel of a parked select, walking its sudogs in lock order. */
-function lockParked(g: usize, take: bool): void {
-  let prev: usize = 0;
-  for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) {
-    const c = <usize>load<u32>(sg, S_C);
-    if (c != prev) {
-      if (take) lock(c + C_LOCK);
-      else unlock(c + C_LOCK);
-    }
-    prev = c;
-  }
-}
-
 @inline function queueOf(sg: usize): usize {
   const c = <usize>load<u32>(sg, S_C);
   return (load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? c + C_SENDQ : c + C_RECVQ;
 }
 
-/** Unlinks every sudog of a parked select still queued, under all its channels' locks. */
-function dequeueAll(g: usize): void {
-  lockParked(g, true);
-  for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) unlink(queueOf(sg), sg);
-  lockParked(g, false);
+/** Unlinks every sudog of a parked select still queued, under all its channels' locks, taken in lock
+ *  order (its sudogs are linked in lock order). A poisoned channel is left alone: its queues are never
+ *  walked again. Returns false if some channel's lock stayed held too long: its sudogs are still
+ *  queued, read by the wakers that will skip them, so none of the select's sudogs may be released. */
+function dequeueAll(g: usize): bool {
+  // Each channel's first sudog records whether we hold that channel's lock (S_WAKE: 0 held, else why
+  // not); this thread owns the sudogs, and S_WAKE is free once the select is decided.
+  let prev: usize = 0;
+  let first: usize = 0;
+  let ok = true;
+  for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) {
+    const c = <usize>load<u32>(sg, S_C);
+    if (c != prev) {
+      first = sg;
+      const r = lockChan(c);
+      store<u32>(sg, <u32>r, S_WAKE);
+      if (r != 0 && r != R_POISONED) ok = false;
+    }
+    prev = c;
+    if (load<u32>(first, S_WAKE) == 0) unlink(queueOf(sg), sg);
+  }
+  if (!SHARED) return ok;
+  prev = 0;
+  for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) {
+    const c = <usize>load<u32>(sg, S_C);
+    if (c != prev && load<u32>(sg, S_WAKE) == 0) unlock(c + C_LOCK);
+    prev = c;
+  }
+  return ok;
 }
 
 function releaseAll(g: usize): void {
@@ -179,7 +199,8 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
   // pass 2 queues the cases.
   if (SHARED) {
     lockOrder(cases, pollorder, lockorder, pollpos, norder);
-    sellock(cases, lockorder, norder);
+    const locked = sellock(cases, lockorder, norder);
+    if (locked != 0) return locked;
   }
 
   // Pass 1: the first ready case in poll order.
@@ -272,12 +293,11 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
  * woken by close.
  */
 export function selectdone(t: usize, g: usize, ep: usize): i32 {
-  dequeueAll(g);
   const winner = <usize>load<u32>(g, S_PARAM);
   const casi = load<i32>(winner, S_CASE);
   typedmemmove(ep, winner + S_ELEM, elemsize(<usize>load<u32>(winner, S_C)));
   store<u32>(t, (load<u32>(winner, S_FLAGS) & F_SUCCESS) != 0 ? 1 : 0, T_OUT);
-  releaseAll(g);
+  if (dequeueAll(g)) releaseAll(g);
   return casi;
 }
 
@@ -285,8 +305,7 @@ export function selectdone(t: usize, g: usize, ep: usize): i32 {
  *  already won: then it completes, and selectdone must be used once it is G_READY. */
 export function selectcancel(g: usize): i32 {
   if (cas(g + S_STATE, G_WAITING, G_CANCELLED) != G_WAITING) return 0;
-  dequeueAll(g);
-  releaseAll(g);
+  if (dequeueAll(g)) releaseAll(g);
   return 1;
 }
 

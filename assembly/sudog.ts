@@ -7,18 +7,18 @@
 // program that parks and wakes forever does not allocate. Pooled sudogs are free memory kept for reuse:
 // they count in H_POOL_LEN, not in H_IN_USE.
 import {
-  H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
+  H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_ALLOC_POISON, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
   S_PREV, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
 } from "../src/layout";
 import { alloc, blockSize, free, sizeClassOf } from "./alloc";
-import { lock, unlock } from "./lock";
+import { lockHeap, unlock } from "./lock";
 
 /** A sudog for channel `c` with an elem area of at least `elemsize` bytes, its own g, owned by
  *  thread `owner`; 0 when out of memory. */
 export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
   let sg: usize = 0;
   if (elemsize <= <u32>SUDOG_INLINE) {
-    lock(H_ALLOC_LOCK);
+    if (!lockHeap(H_ALLOC_LOCK, H_ALLOC_POISON)) return 0;
     sg = load<u32>(H_POOL);
     if (sg != 0) {
       store<u32>(H_POOL, load<u32>(sg, S_NEXT));
@@ -56,7 +56,7 @@ export function acquireSudog(c: usize, elemsize: u32, owner: u32): usize {
 /** Returns a sudog that is in no waitq and no longer needed by anyone. */
 export function releaseSudog(sg: usize): void {
   if (blockSize(sg) == pooledBlockSize()) {
-    lock(H_ALLOC_LOCK);
+    if (!lockHeap(H_ALLOC_LOCK, H_ALLOC_POISON)) return; // lost: a leak, never a double use
     const n = load<u32>(H_POOL_LEN);
     if (n < <u32>SUDOG_POOL_MAX) {
       store<u32>(sg, load<u32>(H_POOL), S_NEXT);

@@ -10,7 +10,7 @@ import {
   Q_FIRST, Q_LAST, S_NEXT, S_PREV, S_FLAGS, S_G, S_STATE, F_QUEUED, F_SEND, G_WAITING, G_CLAIMED,
   H_PARKED_SEND, H_PARKED_RECV,
 } from "../src/layout";
-import { cas, fetchAdd } from "./lock";
+import { cas, fetchAdd, self } from "./lock";
 
 @inline function parkedCounter(sg: usize): usize {
   return (load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? H_PARKED_SEND : H_PARKED_RECV;
@@ -44,8 +44,8 @@ export function unlink(q: usize, sg: usize): void {
   fetchAdd(parkedCounter(sg), -1);
 }
 
-/** Removes and returns the first sudog of `q` whose g this caller could claim (WAITING -> CLAIMED),
- *  or 0. Sudogs whose g is already decided are unlinked and skipped. The caller must finish the
+/** Removes and returns the first sudog of `q` whose g this caller could claim (WAITING -> claimed by
+ *  this thread, (self << 2) | G_CLAIMED, so that its owner can tell if we die before READY), or 0. Sudogs whose g is already decided are unlinked and skipped. The caller must finish the
  *  claimed one with `ready`. */
 export function dequeue(q: usize): usize {
   while (true) {
@@ -53,7 +53,7 @@ export function dequeue(q: usize): usize {
     if (sg == 0) return 0;
     unlink(q, sg);
     const g = <usize>load<u32>(sg, S_G);
-    if (cas(g + S_STATE, G_WAITING, G_CLAIMED) == G_WAITING) return sg;
+    if (cas(g + S_STATE, G_WAITING, (self << 2) | G_CLAIMED) == G_WAITING) return sg;
   }
 }
 

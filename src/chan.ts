@@ -18,12 +18,12 @@
 import { Codec, isCodec } from "./codecs.js";
 import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
-  abortReason, checkCapacity, closeOfClosed, isAborted, offAbort, onAbort, outOfMemory, sendOnClosed, signalOf, useOfDisposed,
+  abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
-  B_CLOSED, B_DISPOSED, B_OPEN, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
@@ -67,6 +67,8 @@ export interface ChanOptions<T> {
 export interface Parked extends Describable {
   /** Settles it; with `later`, the final resolve/reject goes there instead (see Later). */
   settle(ch: Chan<any>, sg: number, later: Later | null): void;
+  /** A thread died: if that strands it (its channel poisoned, its waker dead), withdraw and reject it. */
+  checkDead(): void;
 }
 
 /** Settlements put off until the caller is done with core memory: pairs of (resolve or reject, its
@@ -140,14 +142,31 @@ class Waiter<T> implements Parked, Describable {
 
   /** The signal aborted while parked. */
   handleEvent(): void {
+    if (this.ch.lookup(this.sg) !== this) return; // settled already
+    const r = this.ch.heap.core.cancel(this.sg);
+    if (r === 0) return; // a waker on another thread claimed it first
+    this.withdrawn(r === 1, abortReason(this.signal!));
+  }
+
+  checkDead(): void {
     const ch = this.ch;
-    if (ch.lookup(this.sg) !== this) return; // settled already
-    if (ch.heap.core.cancel(this.sg) === 0) return; // a waker on another thread claimed it first
+    if (ch.lookup(this.sg) !== this) return;
+    const dead = ch.heap.core.parkdead(this.sg);
+    if (dead === 0) return;
+    const r = dead === 1 ? ch.heap.core.cancel(this.sg) : 2; // its waker died: it stays claimed, for ever
+    if (r === 0) return; // a live waker claimed it meanwhile: it completes
+    this.withdrawn(r === 1, deathError(dead));
+  }
+
+  /** It was withdrawn from the core (and its sudog may be released): reject it with `why`. */
+  private withdrawn(release: boolean, why: unknown): void {
+    const ch = this.ch;
     ch.forget(this.sg, this);
+    if (this.signal !== undefined) offAbort(this.signal, this);
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
-    ch.heap.core.releaseSudog(this.sg);
-    this.reject(abortReason(this.signal!));
+    if (release) ch.heap.core.releaseSudog(this.sg);
+    this.reject(why);
   }
 }
 
@@ -175,7 +194,7 @@ interface Cell {
 const reclaimShared = new FinalizationRegistry<Cell>(({ heap, c }) => {
   if (c === 0) return;
   heap.forgetChan(c);
-  heap.core.chanrelease(c);
+  heap.core.chanrelease(heap.t, c);
 });
 
 /**
@@ -217,8 +236,8 @@ export class Chan<T = unknown> implements Tracked {
     this.capacity = cap;
     let c = existing;
     if (c === 0) {
-      c = heap.core.makechan(this.size, cap, codec === undefined ? 0 : codec.tag);
-      if (c === 0) throw outOfMemory();
+      c = heap.core.makechan(heap.t, this.size, cap, codec === undefined ? 0 : codec.tag);
+      if (c === 0) throw heap.noMemory();
       heap.sync();
     }
     this.c = c;
@@ -401,6 +420,23 @@ export class Chan<T = unknown> implements Tracked {
     }
   }
 
+  /** @internal A thread died: each parked op of this thread on this channel checks itself. */
+  checkDeaths(): void {
+    if (this.waiters === null) return;
+    for (const w of [...this.waiters]) if (typeof w === "object") w.checkDead();
+  }
+
+  /** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
+   *  can be (true: the caller throws), false if a live waker claimed it meanwhile (block again). */
+  private stranded(sg: number, dead: number, send: boolean): boolean {
+    const core = this.heap.core;
+    const r = dead === 1 ? core.cancel(sg) : 2;
+    if (r === 0) return false;
+    if (send) this.drop(sg + S_ELEM);
+    if (r === 1) core.releaseSudog(sg);
+    return true;
+  }
+
   /** This thread's parked ops on this channel (what diagnostics lists). */
   parkedOps(): Iterable<Describable> {
     return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => typeof w === "object");
@@ -459,7 +495,8 @@ export class Chan<T = unknown> implements Tracked {
   /** Throws the error for a failed core result (after the caller gave back what it put). */
   private fail(r: number): never {
     if (r === R_DISPOSED) throw useOfDisposed();
-    if (r === R_NOMEM) throw outOfMemory();
+    if (r === R_NOMEM) throw this.heap.noMemory();
+    if (r === R_POISONED || r === R_TIMEOUT) throw deathError(r);
     throw new Error(`wasmchan: unexpected core result ${r}`);
   }
 
@@ -612,7 +649,7 @@ export class Chan<T = unknown> implements Tracked {
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, 0);
     if (r === R_BLOCK) return undefined;
-    if (r === R_DISPOSED) this.fail(r);
+    if (r >= R_DISPOSED) this.fail(r);
     const value = this.take(ep);
     if (r === R_HANDOFF) {
       this.deliverOut();
@@ -628,7 +665,7 @@ export class Chan<T = unknown> implements Tracked {
     const heap = this.heap;
     const r = heap.core.closechan(heap.t, c);
     if (r === R_CLOSED_TWICE) throw closeOfClosed();
-    if (r === R_DISPOSED) this.fail(r);
+    if (r >= R_DISPOSED) this.fail(r);
     this.settleWoken();
   }
 
@@ -672,7 +709,7 @@ export class Chan<T = unknown> implements Tracked {
     this.c = 0;
     if (heap.shared) {
       heap.forgetChan(c);
-      heap.core.chanrelease(c);
+      heap.core.chanrelease(heap.t, c);
     } else {
       heap.core.freechan(c);
     }
@@ -716,7 +753,7 @@ export class Chan<T = unknown> implements Tracked {
     if (r === R_PARKED) {
       heap.sync();
       const sg = heap.out();
-      heap.block(sg);
+      for (let dead; (dead = heap.block(sg)) !== 0;) if (this.stranded(sg, dead, true)) throw deathError(dead);
       const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
       if (!ok) this.drop(sg + S_ELEM);
       heap.core.releaseSudog(sg);
@@ -743,7 +780,7 @@ export class Chan<T = unknown> implements Tracked {
     if (r === R_PARKED) {
       heap.sync();
       const sg = heap.out();
-      heap.block(sg);
+      for (let dead; (dead = heap.block(sg)) !== 0;) if (this.stranded(sg, dead, false)) throw deathError(dead);
       const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
       const value = this.take(sg + S_ELEM);
       heap.core.releaseSudog(sg);
@@ -808,7 +845,7 @@ export class Chan<T = unknown> implements Tracked {
       for (let j = sent; j < k; j++) this.drop(ep + j * size); // not sent: forget their handles
       this.settleWoken();
       i += sent;
-      if (why !== B_OPEN) throw why === B_CLOSED ? sendOnClosed() : useOfDisposed();
+      if (why !== B_OPEN) throw batchError(why);
       if (sent < k) break;
     }
     return i;
@@ -899,7 +936,7 @@ export class Chan<T = unknown> implements Tracked {
     const out: T[] = [];
     const why = this.recvBatch(max, out);
     if (out.length > 0 || why === B_CLOSED) return Promise.resolve(out);
-    if (why === B_DISPOSED) throw useOfDisposed(); // another thread disposed it: as recv would
+    if (why !== B_OPEN) throw batchError(why); // another thread disposed it: as recv would
     return this.recvOk({ signal }).then(({ value, ok }) => {
       if (!ok) return out;
       out.push(value);
@@ -928,7 +965,7 @@ export class Chan<T = unknown> implements Tracked {
     const out: T[] = [];
     const why = this.recvBatch(max, out);
     if (out.length > 0 || why === B_CLOSED) return out;
-    if (why === B_DISPOSED) throw useOfDisposed();
+    if (why !== B_OPEN) throw batchError(why);
     const { value, ok } = this.recvSyncOk();
     if (!ok) return out;
     out.push(value);
@@ -942,7 +979,7 @@ export class Chan<T = unknown> implements Tracked {
     if (c === 0 || this.cell === null) return;
     this.c = 0;
     this.cell.c = 0;
-    this.heap.core.chanrelease(c);
+    this.heap.core.chanrelease(this.heap.t, c);
   }
 
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
@@ -953,6 +990,14 @@ export class Chan<T = unknown> implements Tracked {
       yield value;
     }
   }
+}
+
+/** The error for a batch that stopped for `why` (B_*, not B_OPEN). */
+function batchError(why: number): Error {
+  if (why === B_CLOSED) return sendOnClosed();
+  if (why === B_POISONED) return deathError(R_POISONED);
+  if (why === B_TIMEOUT) return deathError(R_TIMEOUT);
+  return useOfDisposed();
 }
 
 function checkMax(max: unknown, what: string): void {

@@ -1,5 +1,5 @@
 // Every error the library raises, in one place. Channel misuse is Go's panic, with Go's text.
-import { MAX_RING_BYTES } from "./layout.js";
+import { LOCK_TIMEOUT_MS, MAX_RING_BYTES, R_POISONED, R_TIMEOUT } from "./layout.js";
 
 /** A misuse of a channel that Go reports as a panic; `message` is Go's panic text, exactly. */
 export class ChannelError extends Error {
@@ -16,6 +16,19 @@ export const USE_OF_DISPOSED = "use of disposed channel";
 export const sendOnClosed = (): ChannelError => new ChannelError(SEND_ON_CLOSED);
 export const closeOfClosed = (): ChannelError => new ChannelError(CLOSE_OF_CLOSED);
 export const useOfDisposed = (): ChannelError => new ChannelError(USE_OF_DISPOSED);
+
+// When threads die (worker.terminate()) while using a shared channel: see the README, "Threads that die".
+export const POISONED = "channel poisoned: a thread was terminated while it held the channel's lock";
+export const LOCK_TIMEOUT = `channel lock held for over ${LOCK_TIMEOUT_MS} ms: a thread holding it was probably terminated`;
+export const THREAD_DIED = "a thread was terminated while it was completing this operation";
+
+/** The error for a core result that a thread's death explains (R_POISONED, R_TIMEOUT), or the
+ *  parkdead code of a parked operation that can never complete (1: poisoned, 2: its waker died). */
+export function deathError(r: number): ChannelError {
+  if (r === R_POISONED || r === 1) return new ChannelError(POISONED);
+  if (r === R_TIMEOUT) return new ChannelError(LOCK_TIMEOUT);
+  return new ChannelError(THREAD_DIED);
+}
 
 export function outOfMemory(): RangeError {
   return new RangeError("wasmchan: out of channel memory");

@@ -6,20 +6,25 @@
 // area `ep` where values are encoded before a core call.
 import type { Views } from "./codecs.js";
 import { localWasm } from "./generated/wasm.js";
-import { outOfMemory } from "./errors.js";
+import { deathError, outOfMemory } from "./errors.js";
 import {
-  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_GROW_EPOCH, H_IN_USE, H_MAX_PAGES, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN, MEMORY_BASE,
-  S_STATE, T_INDEX, T_OUT,
+  G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_DEATHS, H_GROW_EPOCH, H_IN_USE, H_MAX_PAGES, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN,
+  MEMORY_BASE, S_STATE, T_FAIL, T_INDEX, T_OUT, T_SCRATCH,
 } from "./layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
 export interface Core {
   heapInit(uid: number, maxPages: number): void;
-  threadNew(): number;
+  threadNew(node: number): number;
+  threadFree(t: number): void;
+  /** Reaps the dead platform thread `node` (id + 1): 1 reaped, 0 unknown here, -1 try again later. */
+  reap(t: number, node: number): number;
+  /** 0, or why the parked op whose g is `g` can never complete: 1 a channel is poisoned, 2 its waker died. */
+  parkdead(g: number): number;
   /** A block for this thread's scratch area (on shared memory it owns its cache lines), or 0. */
   allocLines(size: number): number;
   freeLines(ptr: number): void;
-  makechan(elemsize: number, size: number, codec: number): number;
+  makechan(t: number, elemsize: number, size: number, codec: number): number;
   chansend(t: number, c: number, ep: number, block: number): number;
   chanrecv(t: number, c: number, ep: number, block: number): number;
   chansendn(t: number, c: number, ep: number, n: number): number;
@@ -30,8 +35,8 @@ export interface Core {
   freechan(c: number): void;
   chandispose(t: number, c: number): number;
   chanshare(c: number): void;
-  chanattach(c: number, id: number, codec: number): number;
-  chanrelease(c: number): number;
+  chanattach(t: number, c: number, id: number, codec: number): number;
+  chanrelease(t: number, c: number): number;
   selectgo(t: number, cases: number, ncases: number, block: number): number;
   selectdone(t: number, g: number, ep: number): number;
   selectcancel(g: number): number;
@@ -41,7 +46,7 @@ export interface Core {
 /** Every export of the core, by name: the ABI test checks the compiled module against it, and the
  *  type below fails to compile if Core declares a function this list misses. */
 export const CORE_FUNCTIONS = [
-  "heapInit", "threadNew", "allocLines", "freeLines", "makechan", "chansend", "chanrecv", "chansendn", "chanrecvn",
+  "heapInit", "threadNew", "threadFree", "reap", "parkdead", "allocLines", "freeLines", "makechan", "chansend", "chanrecv", "chansendn", "chanrecvn",
   "closechan", "cancel", "releaseSudog", "freechan", "chandispose", "chanshare", "chanattach", "chanrelease",
   "selectgo", "selectdone", "selectcancel", "selectseed",
 ] as const satisfies readonly (keyof Core)[];
@@ -76,6 +81,16 @@ export const LOCAL_MAX_PAGES = 65536;
 
 /** Polls of a parked g's state before a blocking wait. */
 const SPIN = 2000;
+/** A blocked thread checks this often whether a thread's death stranded its operation. */
+const DEATH_CHECK_MS = 100;
+
+/** This thread's id on the platform + 1 (Node's worker threadId), 0 where there is none: how the
+ *  thread that sees a worker exit finds the dead thread's context in a heap. */
+export const NODE_ID: number = (() => {
+  const p = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
+  const wt = typeof p?.getBuiltinModule === "function" ? p.getBuiltinModule("node:worker_threads") as { threadId?: unknown } | undefined : undefined;
+  return typeof wt?.threadId === "number" ? wt.threadId + 1 : 0;
+})();
 
 function randomU32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
@@ -110,7 +125,7 @@ export class Heap {
     this.buffer = memory.buffer;
     this.views = this.makeViews();
     this.maxBytes = this.views.u32[H_MAX_PAGES >>> 2] * PAGE;
-    const t = core.threadNew();
+    const t = core.threadNew(NODE_ID);
     if (t === 0) throw outOfMemory();
     this.t = t;
     core.selectseed(t, randomU32());
@@ -145,14 +160,25 @@ export class Heap {
     if (size > this.epSize) {
       const n = Math.max(size, 64, this.epSize * 2);
       const ep = this.core.allocLines(n);
-      if (ep === 0) throw outOfMemory();
+      if (ep === 0) throw this.noMemory();
+      this.sync();
+      // Recorded before the old one goes, so a reaper of this thread frees the one it holds, once.
+      this.views.u32[(this.t + T_SCRATCH) >>> 2] = ep;
       if (this.ep !== 0) this.core.freeLines(this.ep);
       this.ep = ep;
       this.epSize = n;
       this.onScratch?.(ep);
-      this.sync();
     }
     return this.ep;
+  }
+
+  /** The error for a core call that ran out of memory: or that could not take the allocator's lock
+   *  (a thread died holding it), as the core left at T_FAIL. */
+  noMemory(): Error {
+    const idx = (this.t + T_FAIL) >>> 2;
+    const why = this.views.u32[idx];
+    this.views.u32[idx] = 0;
+    return why === 0 ? outOfMemory() : deathError(why);
   }
 
   /** The case index the core left at T_INDEX by the last selectgo. */
@@ -183,7 +209,7 @@ export class Heap {
     for (const ref of this.chans.values()) (ref.deref() as { detach(): void } | undefined)?.detach();
     this.chans.clear();
     if (this.ep !== 0) this.core.freeLines(this.ep);
-    this.core.freeLines(this.t);
+    this.core.threadFree(this.t);
     this.ep = 0;
   }
 
@@ -203,6 +229,7 @@ export class Heap {
     this.asyncWaits += delta;
     if (this.asyncWaits > 0 && this.keepAlive === undefined) {
       this.keepAlive = setInterval(() => {}, 0x3fff_ffff);
+      this.watchDeaths();
     } else if (this.asyncWaits === 0 && this.keepAlive !== undefined) {
       clearInterval(this.keepAlive);
       this.keepAlive = undefined;
@@ -242,21 +269,52 @@ export class Heap {
     step();
   }
 
+  // ---- deaths: a thread that dies may strand an operation parked here (its channel poisoned, or the
+  // value on its way to us lost with it). While this thread has async waits, one waitAsync on H_DEATHS
+  // learns of every death, and each parked operation checks itself.
+
+  private watchingDeaths = false;
+
+  private watchDeaths(): void {
+    if (this.watchingDeaths) return;
+    this.watchingDeaths = true;
+    const idx = H_DEATHS >>> 2;
+    const seen = Atomics.load(this.views.i32, idx);
+    const r = Atomics.waitAsync(this.views.i32, idx, seen);
+    const next = (): void => {
+      this.watchingDeaths = false;
+      if (Atomics.load(this.views.i32, idx) !== seen) this.checkDeaths();
+      if (this.asyncWaits > 0) this.watchDeaths();
+    };
+    if (r.async) r.value.then(next);
+    else queueMicrotask(next);
+  }
+
+  /** Every parked operation of this thread on this heap checks whether a death stranded it. */
+  checkDeaths(): void {
+    for (const ref of [...this.chans.values()]) (ref.deref() as { checkDeaths(): void } | undefined)?.checkDeaths();
+  }
+
   /** Ends this thread's own pending waitAsync on `g` after settling it here. */
   wakeOwn(g: number): void {
     Atomics.notify(this.views.i32, (g + S_STATE) >>> 2);
   }
 
-  /** Blocks this thread (Atomics.wait) until the parked g `g` is G_READY. */
-  block(g: number): void {
+  /** Blocks this thread (Atomics.wait) until the parked g `g` is G_READY, and returns 0; or returns
+   *  the parkdead code once a thread's death means it can never be (the caller withdraws it). */
+  block(g: number): number {
     const i32 = this.views.i32;
     const idx = (g + S_STATE) >>> 2;
     // A partner on another core often completes us within a microsecond or two: spin briefly before
     // paying for a futex sleep and wake-up (tens of microseconds).
-    for (let spin = 0; spin < SPIN; spin++) if (Atomics.load(i32, idx) === G_READY) return;
+    for (let spin = 0; spin < SPIN; spin++) if (Atomics.load(i32, idx) === G_READY) return 0;
     for (let st = Atomics.load(i32, idx); st !== G_READY; st = Atomics.load(i32, idx)) {
-      Atomics.wait(i32, idx, st);
+      if (Atomics.wait(i32, idx, st, DEATH_CHECK_MS) === "timed-out") {
+        const dead = this.core.parkdead(g);
+        if (dead !== 0) return dead;
+      }
     }
+    return 0;
   }
 
   stats(): HeapStats {
@@ -272,9 +330,14 @@ export class Heap {
   }
 }
 
+/** What the core imports: its memory, and a clock for how long a lock stays held. */
+function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return { env: { memory, now: () => performance.now() } };
+}
+
 /** Instantiates the core from its bytes against `memory`. */
 export async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Core> {
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const instance = await WebAssembly.instantiate(module, imports(memory));
   return instance.exports as unknown as Core;
 }
 
@@ -287,10 +350,9 @@ export async function instantiate(module: WebAssembly.Module, memory: WebAssembl
 function createLocalHeap(): Heap | Promise<Heap> {
   const bytes = decodeBase64(localWasm);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: LOCAL_MAX_PAGES });
-  const imports = { env: { memory } };
   if (typeof (globalThis as { document?: unknown }).document === "undefined") {
     const module = new WebAssembly.Module(bytes);
-    const core = new WebAssembly.Instance(module, imports).exports as unknown as Core;
+    const core = new WebAssembly.Instance(module, imports(memory)).exports as unknown as Core;
     return new Heap(core, memory, false, module, LOCAL_MAX_PAGES);
   }
   return WebAssembly.compile(bytes).then(async (module) => new Heap(await instantiate(module, memory), memory, false, module, LOCAL_MAX_PAGES));

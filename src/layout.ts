@@ -148,6 +148,7 @@ export const A_OK = 1; //        attached: this thread holds a reference
 export const A_NONE = 0; //      no live channel with that address and id (freed, forged or stale)
 export const A_CODEC = -1; //    a live channel, but of another codec
 export const A_DISPOSED = -2; // a live channel that was disposed (the caller got a reference to drop)
+export const A_BUSY = -3; //     the directory stayed locked, or no memory for the record (reason at T_FAIL)
 
 // ---- why chansendn/chanrecvn stopped (at T_INDEX after the call; they return how many moved).
 export const B_OPEN = 0; //      all n moved, or the next would block

@@ -10,11 +10,11 @@
 import { Chan, Later, NONE, Parked, fire } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
-import { abortReason, isAborted, offAbort, onAbort, outOfMemory, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
+import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
 import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
-  CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED,
+  CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
   S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
 } from "./layout.js";
 
@@ -157,9 +157,9 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     if (sends) dropValues(cases, elems, -1);
     return Promise.resolve({ index: -1, value: undefined, ok: false });
   }
-  if (r === R_NOMEM || r === R_DISPOSED) {
+  if (r === R_NOMEM || r === R_DISPOSED || r === R_POISONED || r === R_TIMEOUT) {
     if (sends) dropValues(cases, elems, -1);
-    throw r === R_NOMEM ? outOfMemory() : useOfDisposed();
+    throw r === R_NOMEM ? heap.noMemory() : r === R_DISPOSED ? useOfDisposed() : deathError(r);
   }
   const index = heap.index();
   const k = cases[index];
@@ -331,11 +331,25 @@ class SelectWaiter implements Parked {
   handleEvent(): void {
     if (this.done) return;
     if (this.heap.core.selectcancel(this.g) === 0) return; // another thread's waker won first
+    this.withdrawn(abortReason(this.signal!));
+  }
+
+  checkDead(): void {
+    if (this.done) return;
+    const dead = this.heap.core.parkdead(this.g);
+    if (dead === 0) return;
+    // A poisoned case: withdraw the select (unless a live waker won it meanwhile: then it completes).
+    // Its waker died: it stays claimed for ever, its sudogs are lost.
+    if (dead === 1 && this.heap.core.selectcancel(this.g) === 0) return;
+    this.withdrawn(deathError(dead));
+  }
+
+  private withdrawn(why: unknown): void {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
       if (c.dir === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
     }
-    this.reject(abortReason(this.signal!));
+    this.reject(why);
   }
 }

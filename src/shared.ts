@@ -10,7 +10,7 @@ import { Codec, codecFromName, isCodec } from "./codecs.js";
 import { describe } from "./errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
 import {
-  A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
+  A_BUSY, A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
   MEMORY_BASE,
 } from "./layout.js";
 import { LAYOUT_HASH } from "./generated/layout-hash.js";
@@ -32,7 +32,7 @@ function remember(heap: SharedHeap, uid: number): void {
   const inner = heap.heap;
   const scratch = { ep: 0 };
   inner.onScratch = (ep) => { scratch.ep = ep; };
-  forgetHeap.register(heap, { uid, release: () => { if (scratch.ep !== 0) core.freeLines(scratch.ep); core.freeLines(t); } });
+  forgetHeap.register(heap, { uid, release: () => { if (scratch.ep !== 0) core.freeLines(scratch.ep); core.threadFree(t); } });
 }
 
 // A Node thread that ends runs no finalizers: give back its references to shared channels (and its
@@ -43,6 +43,32 @@ if (typeof proc?.once === "function") {
   proc.once("exit", () => {
     for (const ref of heaps.values()) ref.deref()?.heap.releaseThread();
   });
+}
+
+// A terminated thread runs nothing at all. In Node (and Bun, Deno), the thread that created a worker
+// sees its "exit" event: it then reaps the dead thread in every heap it knows (assembly/thread.ts), so
+// that no lock, parked operation or reference of the dead thread strands the others. Workers must be
+// created after wasmchan is imported ("worker" fires only for later ones); heaps this thread never
+// touched are reaped by no one (see the README, "Threads that die").
+type NodeWorker = { threadId: number; once(e: "exit", f: () => void): void };
+const procOn = (globalThis as { process?: { on?: (e: string, f: (w: NodeWorker) => void) => void } }).process;
+if (typeof procOn?.on === "function") {
+  procOn.on("worker", (w) => {
+    const node = w.threadId + 1;
+    w.once("exit", () => {
+      for (const ref of heaps.values()) {
+        const heap = ref.deref();
+        if (heap !== undefined) reapIn(heap.heap, node, 0);
+      }
+    });
+  });
+}
+
+function reapIn(heap: Heap, node: number, tries: number): void {
+  const r = heap.core.reap(heap.t, node);
+  heap.sync();
+  if (r === 1) heap.checkDeaths(); // this thread's own parked ops, at once (its watch would too, later)
+  else if (r === -1 && tries < 100) setTimeout(() => reapIn(heap, node, tries + 1), 10);
 }
 
 let sharedModule: Promise<WebAssembly.Module> | undefined;
@@ -155,22 +181,23 @@ export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>
   const core = heap.heap.core;
   // The core decides, under its directory lock: a live channel of this heap (not bytes that look like
   // one), with this id and this codec.
-  const r = core.chanattach(c, id >>> 0, codec.tag);
+  const r = core.chanattach(heap.heap.t, c, id >>> 0, codec.tag);
+  if (r === A_BUSY) throw heap.heap.noMemory();
   if (r === A_NONE) throw invalid("no such channel in that heap: freed (every thread had dropped it), or a forged address");
   if (r === A_CODEC) throw invalid(`the channel does not carry ${codec.name} values`);
   if (r === A_DISPOSED) {
-    core.chanrelease(c);
+    core.chanrelease(heap.heap.t, c);
     throw invalid("the channel was disposed");
   }
   const u32 = heap.heap.views.u32;
   if (u32[(c + C_ELEMSIZE) >>> 2] !== codec.size || u32[(c + C_DATAQSIZ) >>> 2] !== cap) {
-    core.chanrelease(c);
+    core.chanrelease(heap.heap.t, c);
     throw invalid("its codec or capacity does not match the channel");
   }
   const mine = heap.heap.chanAt(c) as Chan<T> | undefined;
   if (mine !== undefined) {
     // This thread has the channel already: one Chan object per channel per thread, one reference.
-    heap.heap.core.chanrelease(c);
+    core.chanrelease(heap.heap.t, c);
     return mine;
   }
   return new Chan<T>(heap.heap, cap, codec as Codec<T>, c);
