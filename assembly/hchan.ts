@@ -17,7 +17,7 @@ import {
   C_REFS, C_ID, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
-  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, C_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, CHAN_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/layout";
 import { allocLines, freeLines, nextId } from "./alloc";
 import { cas, fetchAdd, lockOr, publish, unlock } from "./lock";
@@ -55,7 +55,7 @@ import { acquireSudog, releaseSudog } from "./sudog";
 /** Takes `c`'s lock: 0, or R_POISONED (a thread died holding it) or R_TIMEOUT, and then nothing
  *  may be done to `c`. */
 @inline export function lockChan(c: usize): i32 {
-  return lockOr(c + C_LOCK, c + C_DISPOSED, C_POISONED);
+  return lockOr(c + C_LOCK, c + C_DISPOSED, CHAN_POISONED);
 }
 
 // ---- waking
@@ -455,7 +455,7 @@ export function freechan(c: usize): void {
 export function freechanLocked(c: usize): void {
   // A poisoned channel's queues may be half changed by the thread that died: they are not walked,
   // their sudogs are lost.
-  if (load<u32>(c, C_DISPOSED) != C_POISONED) {
+  if (load<u32>(c, C_DISPOSED) != CHAN_POISONED) {
     for (let q = c + C_RECVQ; ; q = c + C_SENDQ) {
       while (load<u32>(q, Q_FIRST) != 0) {
         const sg = <usize>load<u32>(q, Q_FIRST);

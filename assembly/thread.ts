@@ -11,13 +11,13 @@
 //   a reference twice;
 // - the reaper holds H_DIR_LOCK for the whole reap: no channel is freed and no thread joins meanwhile.
 //   What the dead thread held is settled channel by channel: its parked operations are withdrawn and
-//   unlinked, a channel whose lock it held is poisoned (C_POISONED: its lock stays held for ever and
+//   unlinked, a channel whose lock it held is poisoned (CHAN_POISONED: its lock stays held for ever and
 //   every operation on it fails), the allocator's lock is taken over (its critical sections are
 //   straight-line code, never left half done, except the free-block merge, which poisons the
 //   allocator instead), and H_DEATHS is bumped so that waiters check whether a dead thread had claimed
 //   their operation (parkdead).
 import {
-  C_DISPOSED, C_LOCK, C_POISONED, C_RECVQ, C_REFS, C_SENDQ, G_CANCELLED, G_CLAIMED, G_READY, G_WAITING,
+  C_DISPOSED, C_LOCK, CHAN_POISONED, C_RECVQ, C_REFS, C_SENDQ, G_CANCELLED, G_CLAIMED, G_READY, G_WAITING,
   H_ALLOC_LOCK, H_ALLOC_POISON, H_COALESCING, H_DEATHS, H_DIR_CAP, H_DIR_LOCK, H_NEXT_TID, H_THREADS,
   Q_FIRST, S_C, S_G, S_LINK, S_NEXT, S_OWNER, S_STATE, S_WAKE, T_ID, T_NEXT, T_NODE, T_NREFS, T_RAND,
   T_REFCAP, T_REFS, T_SCRATCH, T_SIZE,
@@ -207,9 +207,9 @@ export function reap(t: usize, node: u32): i32 {
   const cap = load<u32>(H_DIR_CAP);
   for (let i: u32 = 0; i < cap; i++) {
     const c = dirAt(i);
-    if (c == 0 || atomic.load<u32>(c + C_DISPOSED) == C_POISONED) continue;
+    if (c == 0 || atomic.load<u32>(c + C_DISPOSED) == CHAN_POISONED) continue;
     if (atomic.load<u32>(c + C_LOCK) == tid) {
-      atomic.store<u32>(c + C_DISPOSED, C_POISONED);
+      atomic.store<u32>(c + C_DISPOSED, CHAN_POISONED);
       continue;
     }
     if (lockChan(c) != 0) {
@@ -264,7 +264,7 @@ export function parkdead(g: usize): i32 {
     if (!live) return 2;
   }
   for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) {
-    if (atomic.load<u32>(<usize>load<u32>(sg, S_C) + C_DISPOSED) == C_POISONED) return 1;
+    if (atomic.load<u32>(<usize>load<u32>(sg, S_C) + C_DISPOSED) == CHAN_POISONED) return 1;
   }
   return 0;
 }

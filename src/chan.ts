@@ -20,7 +20,7 @@ import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack 
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
-import type { Heap } from "./heap.js";
+import { canBlock, type Heap } from "./heap.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
   B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
@@ -28,7 +28,6 @@ import {
 } from "./layout.js";
 
 /** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
-const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
 
 export const DESCRIPTOR_VERSION = 1;
 

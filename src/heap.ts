@@ -330,9 +330,19 @@ export class Heap {
   }
 }
 
-/** What the core imports: its memory, and a clock for how long a lock stays held. */
+/** Whether this thread may block (Atomics.wait): anywhere but a browser page's main thread. */
+export const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
+
+/** A word to sleep on (nobody notifies it): the core's lock backs off with `pause`. */
+const nap = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+function pause(): void {
+  if (nap === undefined || !canBlock) return;
+  Atomics.wait(nap, 0, 0, 0.05);
+}
+
+/** What the core imports: its memory, a clock for how long a lock stays held, and a short sleep. */
 function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  return { env: { memory, now: () => performance.now() } };
+  return { env: { memory, now: () => performance.now(), pause } };
 }
 
 /** Instantiates the core from its bytes against `memory`. */

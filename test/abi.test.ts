@@ -21,12 +21,13 @@ function fields(prefix: string): [string, number][] {
 
 describe("the core's exports are the bindings' declarations", () => {
   for (const flavour of ["shared", "local"]) {
-    it(`build/core.${flavour}.wasm exports exactly CORE_FUNCTIONS, and imports only its memory`, () => {
+    it(`build/core.${flavour}.wasm exports exactly CORE_FUNCTIONS, and imports its memory (and, shared, the lock's clock and pause)`, () => {
       const module = new WebAssembly.Module(readFileSync(new URL(`../build/core.${flavour}.wasm`, import.meta.url)));
       const exports = WebAssembly.Module.exports(module);
       expect(exports.every((e) => e.kind === "function")).toBe(true);
       expect(exports.map((e) => e.name).sort()).toEqual([...(CORE_FUNCTIONS as string[])].sort());
-      expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
+      const imports = WebAssembly.Module.imports(module).map((i) => `${i.name}:${i.kind}`).sort();
+      expect(imports).toEqual(flavour === "shared" ? ["memory:memory", "now:function", "pause:function"] : ["memory:memory"]);
     });
   }
 
