@@ -27,7 +27,8 @@
 // with H_COALESCING = 1, set on entry and cleared on exit (plain stores under the lock). The contract
 // with whoever reaps a thread that died holding H_ALLOC_LOCK: if H_COALESCING is 0 the allocator is
 // consistent and the lock may simply be released; if it is 1 the free lists cannot be trusted, the
-// reaper sets H_ALLOC_POISON, and from then on alloc returns 0.
+// reaper sets H_ALLOC_POISON, and from then on alloc returns 0. The pass may
+// also hold H_DIR_LOCK for a while (dirTakeIfEmpty), inside the same H_COALESCING = 1 window.
 import {
   H_ALLOC_LOCK, H_ALLOC_POISON, H_BUMP, H_COALESCING, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT,
   H_MAGIC, H_NEXT_ID, H_POOL, H_POOL_LEN, H_UID, HEAP_MAGIC, MAX_BLOCK, MEMORY_BASE, NCLASSES, S_NEXT,
@@ -35,6 +36,7 @@ import {
 import { SHARED } from "./flavor";
 import { LAYOUT_HASH } from "../src/generated/layout-hash";
 import { fetchAdd, lock, unlock } from "./lock";
+import { dirTakeIfEmpty } from "./directory";
 
 const BLOCK_HEADER: usize = 8;
 /** Set in the class word of a block on a free list. Classes are below NCLASSES, far from this bit. */
@@ -217,6 +219,11 @@ function coalesce(): void {
   }
   store<u32>(H_POOL, 0);
   store<u32>(H_POOL_LEN, 0);
+  // An emptied shared heap keeps no channel directory in the middle of its memory.
+  if (SHARED) {
+    const d = dirTakeIfEmpty();
+    if (d != 0) store<u32>(d - BLOCK_HEADER, load<u32>(d - BLOCK_HEADER) | FREE);
+  }
   // Every free block is marked FREE: the lists are rebuilt from the walk.
   memory.fill(H_FREE, 0, <usize>NCLASSES << 2);
   const top = <usize>load<u32>(H_BUMP);

@@ -6,11 +6,13 @@
 //   8-aligned, so bit 0 is clear); a free entry holds (1 + index of the next free entry) << 1 | 1,
 //   and H_DIR_FREE is 1 + the first free index (0: none);
 // - only makechan adds and only freechan removes, so a channel is in the directory for exactly its
-//   lifetime; attach checks membership under the lock, and freechan removes under it.
+//   lifetime; attach checks membership under the lock, and freechan removes under it;
+// - H_DIR is 0 (and H_DIR_CAP, H_DIR_FREE too) before the first channel, and again after the
+//   allocator's merge pass found no live channel (dirTakeIfEmpty).
 // Only the shared build has one: unshared memory is never attached.
 import { C_SLOT, H_DIR, H_DIR_CAP, H_DIR_FREE, H_DIR_LOCK } from "../src/layout";
 import { allocMeta, freeMeta } from "./alloc";
-import { lock, unlock } from "./lock";
+import { lock, tryLock, unlock } from "./lock";
 
 @inline function entry(i: u32): usize {
   return <usize>load<u32>(H_DIR) + (<usize>i << 2);
@@ -74,4 +76,27 @@ export function dirUnlock(): void {
 export function dirHas(c: usize): bool {
   const i = load<u32>(c, C_SLOT);
   return i < load<u32>(H_DIR_CAP) && <usize>load<u32>(entry(i)) == c;
+}
+
+/** For the allocator's merge pass, which holds H_ALLOC_LOCK: if no channel is live, empties the
+ *  directory and returns its block (from allocMeta) for the pass to take back as free memory; else 0.
+ *  So an emptied heap keeps nothing in the middle of its memory. It only tries H_DIR_LOCK: dirAdd
+ *  allocates while holding it (H_DIR_LOCK, then H_ALLOC_LOCK), so waiting for it here could deadlock.
+ *  A thread that dies in here holds both locks, with H_COALESCING = 1 (see alloc.ts). */
+export function dirTakeIfEmpty(): usize {
+  if (!tryLock(H_DIR_LOCK)) return 0;
+  const d = <usize>load<u32>(H_DIR);
+  const cap = load<u32>(H_DIR_CAP);
+  // A live entry holds a channel's address (bit 0 clear), a free one a link with bit 0 set.
+  for (let i: u32 = 0; i < cap; i++) {
+    if ((load<u32>(entry(i)) & 1) == 0) {
+      unlock(H_DIR_LOCK);
+      return 0;
+    }
+  }
+  store<u32>(H_DIR, 0);
+  store<u32>(H_DIR_CAP, 0);
+  store<u32>(H_DIR_FREE, 0);
+  unlock(H_DIR_LOCK);
+  return d;
 }

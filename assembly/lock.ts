@@ -14,6 +14,12 @@ import { SHARED } from "./flavor";
   lockSlow(addr);
 }
 
+/** Takes the lock at `addr` if it is free; false if another thread holds it. Never waits. */
+@inline export function tryLock(addr: usize): bool {
+  if (!SHARED) return true;
+  return atomic.cmpxchg<u32>(addr, 0, 1) == 0;
+}
+
 function lockSlow(addr: usize): void {
   // Test-and-test-and-set: spin on a plain read so waiting threads do not bounce the cache line.
   do {
