@@ -11,10 +11,12 @@
 // - every critical section under H_DIR_LOCK is straight-line code or loops whose every iteration
 //   leaves the directory whole, so a thread that dies holding it (stopped at a loop header or a
 //   function entry) leaves nothing half done, and the lock can be taken over.
+// - H_DIR is 0 (and H_DIR_CAP, H_DIR_FREE too) before the first channel, and again after the
+//   allocator's merge pass found no live channel (dirTakeIfEmpty).
 // Only the shared build has one: unshared memory is never attached.
 import { C_SLOT, H_DIR, H_DIR_CAP, H_DIR_FREE, H_DIR_LOCK } from "../src/layout";
 import { allocMeta, freeMeta } from "./alloc";
-import { lockHeap, unlock } from "./lock";
+import { lockHeap, tryLock, unlock } from "./lock";
 
 @inline function entry(i: u32): usize {
   return <usize>load<u32>(H_DIR) + (<usize>i << 2);
@@ -88,4 +90,26 @@ export function dirHas(c: usize): bool {
 export function dirAt(i: u32): usize {
   const v = load<u32>(entry(i));
   return (v & 1) != 0 ? 0 : <usize>v;
+}
+/** For the allocator's merge pass, which holds H_ALLOC_LOCK: if no channel is live, empties the
+ *  directory and returns its block (from allocMeta) for the pass to take back as free memory; else 0.
+ *  So an emptied heap keeps nothing in the middle of its memory. It only tries H_DIR_LOCK: dirAdd
+ *  frees while holding it (freechan, reap: H_DIR_LOCK, then H_ALLOC_LOCK), so waiting for it here could deadlock.
+ *  A thread that dies in here holds both locks, with H_COALESCING = 1 (see alloc.ts). */
+export function dirTakeIfEmpty(): usize {
+  if (!tryLock(H_DIR_LOCK)) return 0;
+  const d = <usize>load<u32>(H_DIR);
+  const cap = load<u32>(H_DIR_CAP);
+  // A live entry holds a channel's address (bit 0 clear), a free one a link with bit 0 set.
+  for (let i: u32 = 0; i < cap; i++) {
+    if ((load<u32>(entry(i)) & 1) == 0) {
+      unlock(H_DIR_LOCK);
+      return 0;
+    }
+  }
+  store<u32>(H_DIR, 0);
+  store<u32>(H_DIR_CAP, 0);
+  store<u32>(H_DIR_FREE, 0);
+  unlock(H_DIR_LOCK);
+  return d;
 }

@@ -13,7 +13,7 @@
 // channel's lock it leaves held for ever and marks the channel poisoned. A waiter gives up when the
 // word it waits on is poisoned, or when one holder kept the lock for LOCK_TIMEOUT_MS without a break —
 // for a thread that is itself the one that would learn of the death, and cannot while it spins.
-import { LOCK_TIMEOUT_MS, R_POISONED, R_TIMEOUT, T_FAIL } from "../src/layout";
+import { H_ALLOC_LOCK, H_COALESCING, LOCK_TIMEOUT_MS, R_POISONED, R_TIMEOUT, T_FAIL } from "../src/layout";
 import { SHARED } from "./flavor";
 
 // @ts-ignore: decorator
@@ -70,10 +70,20 @@ function lockSlow(addr: usize, poison: usize, poisoned: u32): i32 {
   return 0;
 }
 
+/** Takes the lock at `addr` if it is free; false if another thread holds it. Never waits. */
+@inline export function tryLock(addr: usize): bool {
+  if (!SHARED) return true;
+  return atomic.cmpxchg<u32>(addr, 0, self) == 0;
+}
+
 /** Takes one of the heap's own locks (allocator, directory); false when it stayed held too long or
  *  the allocator is poisoned (`poison`'s word is 1): the reason is left at T_FAIL. */
 export function lockHeap(addr: usize, poison: usize): bool {
-  const r = lockOr(addr, poison, 1);
+  let r = lockOr(addr, poison, 1);
+  // The allocator's merge pass may hold its lock for long on a big heap: give it a few more rounds.
+  for (let i = 0; r == R_TIMEOUT && i < 4 && addr == H_ALLOC_LOCK && atomic.load<u32>(H_COALESCING) != 0; i++) {
+    r = lockOr(addr, poison, 1);
+  }
   if (r == 0) return true;
   if (selfContext != 0) store<u32>(selfContext, r, T_FAIL);
   return false;

@@ -5,7 +5,8 @@
 // Its elem area (at S_ELEM, the channel's elemsize) holds the value a parked sender offers, or receives the value
 // for a parked receiver. Sudogs whose elem fits SUDOG_INLINE bytes come from a bounded pool, so a
 // program that parks and wakes forever does not allocate. Pooled sudogs are free memory kept for reuse:
-// they count in H_POOL_LEN, not in H_IN_USE.
+// they count in H_POOL_LEN, not in H_IN_USE, and the allocator's merge pass (alloc.ts) drains the pool
+// into free blocks when an allocation does not fit.
 import {
   H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_ALLOC_POISON, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
   S_PREV, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,

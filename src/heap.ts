@@ -68,10 +68,12 @@ export interface Stats {
 
 /** The Wasm core's stats: also its memory footprint and sudog pool. */
 export interface HeapStats extends Stats {
-  /** Bytes of linear memory ever carved out for blocks: the heap's footprint, which only grows when
-   *  freed blocks cannot be reused. */
+  /** Bytes of linear memory carved out for blocks, from the heap's start to the end of its last block:
+   *  grows when freed blocks cannot be reused, and comes back down when an allocation that did not fit
+   *  merged free blocks and the run at the end was given back (the memory itself never shrinks). */
   bytesReserved: number;
-  /** Free sudogs kept for reuse (at most 4096). */
+  /** Free sudogs kept for reuse (at most 4096); an allocation that does not fit takes them back as free
+   *  memory. */
   pooledSudogs: number;
 }
 
