@@ -123,7 +123,16 @@ export function refRemove(t: usize, c: usize): void {
     const e = refs + (<usize>i << 2);
     if (<usize>load<u32>(e) == c) {
       store<u32>(e, 0);
-      if (i + 1 == load<u32>(t, T_NREFS)) store<u32>(t, i, T_NREFS);
+      // Trailing empty entries are dropped, and an empty array is freed: a thread that holds nothing
+      // keeps nothing in the middle of the heap (so an emptied heap can serve any size).
+      let n = load<u32>(t, T_NREFS);
+      while (n > 0 && load<u32>(refs + (<usize>(n - 1) << 2)) == 0) n--;
+      store<u32>(t, n, T_NREFS);
+      if (n == 0) {
+        store<u32>(t, 0, T_REFS);
+        store<u32>(t, 0, T_REFCAP);
+        freeMeta(refs);
+      }
       return;
     }
   }

@@ -48,6 +48,8 @@ function ringFor(block: number, shared: boolean): number {
 /** A shared heap's first channel directory (64 entries, assembly/directory.ts), which the heap holds
  *  while it has channels. */
 const DIR_BLOCK = blockFor(64 * 4);
+/** The first array of a thread's references (16 entries, assembly/thread.ts), made with its first channel. */
+const REFS_BLOCK = blockFor(16 * 4);
 const SUDOG_BLOCK = blockFor(S_ELEM + SUDOG_INLINE);
 
 const isOom = (e: unknown) => e instanceof RangeError && /out of channel memory/.test(e.message);
@@ -127,9 +129,13 @@ describe("shared heap: an emptied heap serves a channel of any size that fits", 
       const big = heap.chan(ring, codecs.bool);
       const s = heap.stats();
       expect(s.bytesInUse).toBe(base + chanBlock(ring, true));
-      // The run of free blocks at the end went back to the bump pointer.
-      expect(s.bytesReserved).toBeLessThan(full.bytesReserved);
-      expect(s.bytesReserved).toBeLessThanOrEqual(held + chanBlock(ring, true) + DIR_BLOCK);
+      if (ring !== 30_000 && ring !== 100_000) {
+        // Only a merge can serve the largest: the run of free blocks at the end went back to the bump
+        // pointer. (A smaller one may be split from a large free block, such as this thread's grown
+        // list of references, with the bump pointer left where it was.)
+        expect(s.bytesReserved).toBeLessThan(full.bytesReserved);
+        expect(s.bytesReserved).toBeLessThanOrEqual(held + chanBlock(ring, true) + DIR_BLOCK + REFS_BLOCK);
+      }
       for (let k = 0; k < 3; k++) expect(big.trySend(k === 1)).toBe(true);
       expect([big.tryRecv(), big.tryRecv(), big.tryRecv()].map((r) => r!.value)).toEqual([false, true, false]);
       big.dispose();
@@ -330,9 +336,10 @@ describe.each(["local", "shared"])("the %s build of the core, driven through its
     const module = new WebAssembly.Module(readFileSync(new URL(`../build/core.${flavour}.wasm`, import.meta.url)));
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const core = new WebAssembly.Instance(module, { env: { memory } }).exports as any;
+    const core = new WebAssembly.Instance(module, { env: { memory, now: () => performance.now(), pause: () => {} } }).exports as any;
     core.heapInit(1, 16);
-    expect(core.threadNew()).not.toBe(0);
+    const t = core.threadNew(0);
+    expect(t).not.toBe(0);
     const word = (at: number) => new Uint32Array(memory.buffer)[at >>> 2];
     const base = word(H_IN_USE);
     const held = word(H_BUMP) - MEMORY_BASE;
@@ -343,20 +350,20 @@ describe.each(["local", "shared"])("the %s build of the core, driven through its
       let blocks = 0;
       for (let i = 0; ; i++) {
         const [elemsize, cap] = [[1, 3], [4, 0], [4, 9], [8, 2], [16, 5], [8, 30]][i % 6];
-        const c = core.makechan(elemsize, cap, 0);
+        const c = core.makechan(t, elemsize, cap, 0);
         if (c === 0) break;
         cs.push(c);
         blocks += chanBlock(elemsize * cap, shared);
       }
       expect(cs.length).toBeGreaterThan(3000);
       expect(word(H_IN_USE)).toBe(base + blocks);
-      for (const c of shuffle(cs, rand)) core.freechan(c);
+      for (const c of shuffle(cs, rand)) core.chanrelease(t, c); // the thread's last reference: freed
       expect(word(H_IN_USE)).toBe(base);
-      const big = core.makechan(1, ring, 0);
+      const big = core.makechan(t, 1, ring, 0);
       expect(big).not.toBe(0);
       expect(word(H_IN_USE)).toBe(base + chanBlock(ring, shared));
-      expect(word(H_BUMP) - MEMORY_BASE).toBeLessThanOrEqual(held + chanBlock(ring, shared) + (shared ? DIR_BLOCK : 0));
-      core.freechan(big);
+      expect(word(H_BUMP) - MEMORY_BASE).toBeLessThanOrEqual(held + chanBlock(ring, shared) + (shared ? DIR_BLOCK + REFS_BLOCK : 0));
+      core.chanrelease(t, big);
     }
   });
 });
