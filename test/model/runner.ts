@@ -18,7 +18,8 @@ export interface Config {
   heap?: SharedHeap;
   sync: SyncMode;
   /** Known issue (Wasm core): a sendMany that parks reads its later values from the caller's
-   *  Uint8Arrays when it sends them, not when it was called; so the caller must not reuse those. */
+   *  Uint8Arrays when it sends them, not when it was called; so the caller must not reuse those.
+   *  Pinned by the it.fails test in integrity.test.ts: when that goes red, drop this flag. */
   sendManyReadsLate?: boolean;
 }
 
