@@ -10,8 +10,9 @@
 //    every call everything observable must be what Go's semantics (written down in model/ref.ts)
 //    say: values and their order, which parked ops settled with what and in which order, len/cap,
 //    parked counts, errors; a value that does not fit throws and changes nothing.
-// 2. Differential (model/differential.ts): concurrent "goroutines" under two schedulers, run on both
-//    cores with the same select seed; every trace must be identical, and invariants must hold.
+// 2. Differential (model/differential.ts): concurrent "goroutines" (single ops, selects and batches)
+//    under two schedulers, run on both cores with the same select seed; every trace must be
+//    identical, and invariants must hold.
 //
 // WASMCHAN_REF_RUNS (per core and memory) and WASMCHAN_MODEL_RUNS (differential) set the number of
 // programs; WASMCHAN_MODEL_SEED the seed (default fixed); WASMCHAN_MODEL_PATH replays one

@@ -1,12 +1,14 @@
 // The differential half of the model-based test (test/model.test.ts): fast-check generates random programs (a few channels, a few
-// AbortControllers, several async "goroutines" each a list of channel operations and idle points),
+// AbortControllers, several async "goroutines" each a list of channel operations — single ops, selects,
+// sendMany/recvMany — and idle points),
 // runs each program on both cores with the same select seed, and requires every observable result
 // to be identical: per goroutine the outcome of each op (value, ok, error message, select case,
 // len/cap, parked counts), the order in which ops were called and their promises settled, the
 // parked counts when the program settled, and what was left in the buffers. On each core it also
 // checks invariants that hold whatever the interleaving: no value is received twice, a received
 // value came from a send that succeeded, every successful send is received or still buffered (or
-// was in a channel the program disposed), nothing stays parked at the end.
+// was in a channel the program disposed), a sendMany that rejected sent a prefix of its values,
+// recvMany(max) returns at most max values, nothing stays parked at the end.
 //
 // Two schedulers, chosen per program:
 // - "free": the goroutines are started in order and run as plain async functions; only the event
@@ -33,6 +35,8 @@ type Op =
   | { k: "send"; ch: number; sig: Sig }
   | { k: "recv"; ch: number; ok: boolean; sig: Sig }
   | { k: "trySend"; ch: number }
+  | { k: "sendMany"; ch: number; n: number; sig: Sig }
+  | { k: "recvMany"; ch: number; max: number; sig: Sig }
   | { k: "tryRecv"; ch: number }
   | { k: "close"; ch: number }
   | { k: "dispose"; ch: number }
@@ -62,6 +66,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ k: fc.constant("send" as const), ch: chIdx, sig: sigArb }) },
   { weight: 10, arbitrary: fc.record({ k: fc.constant("recv" as const), ch: chIdx, ok: fc.boolean(), sig: sigArb }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant("trySend" as const), ch: chIdx }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant("sendMany" as const), ch: chIdx, n: fc.nat(4), sig: sigArb }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant("recvMany" as const), ch: chIdx, max: fc.integer({ min: 1, max: 3 }), sig: sigArb }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant("tryRecv" as const), ch: chIdx }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("close" as const), ch: chIdx }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("dispose" as const), ch: chIdx }) },
@@ -102,6 +108,11 @@ export function showProgram(p: Program): string {
       case "send": return `await ${ch(o.ch)}.send(${valueOf(g, i)}${o.sig === null ? "" : `, ${opts(o.sig)}`})`;
       case "recv": return `await ${ch(o.ch)}.${o.ok ? "recvOk" : "recv"}(${opts(o.sig)})`;
       case "trySend": return `${ch(o.ch)}.trySend(${valueOf(g, i)})`;
+      case "sendMany": {
+        const vs = Array.from({ length: o.n }, (_, j) => valueOf(g, i, j));
+        return `await ${ch(o.ch)}.sendMany([${vs.join(", ")}]${o.sig === null ? "" : `, ${opts(o.sig)}`})`;
+      }
+      case "recvMany": return `await ${ch(o.ch)}.recvMany(${o.max}${o.sig === null ? "" : `, ${opts(o.sig)}`})`;
       case "tryRecv": return `${ch(o.ch)}.tryRecv()`;
       case "close": return `${ch(o.ch)}.close()`;
       case "dispose": return `${ch(o.ch)}.dispose()`;
@@ -174,8 +185,9 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
   const traces: string[][] = p.gs.map(() => []);
   const calls: string[] = [];
   const violations: string[] = [];
-  // Values: attempted → "pending" until the send settles as "sent" or "failed".
-  const sends = new Map<number, "pending" | "sent" | "failed">();
+  // Values: attempted → "pending" until the send settles as "sent" or "failed" ("maybe": a value of a
+  // sendMany that rejected, which sent the values before the one that failed).
+  const sends = new Map<number, "pending" | "sent" | "failed" | "maybe">();
   /** The channel each value was sent on: values buffered in a disposed channel are discarded with it. */
   const sentOn = new Map<number, number>();
   const disposed = new Set<number>();
@@ -190,6 +202,8 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
     received.add(v);
   };
   const settleSend = (v: number, ok: boolean) => sends.set(v, ok ? "sent" : "failed");
+  /** The values of each sendMany that rejected: those sent must be a prefix of them. */
+  const partial: number[][] = [];
 
   /** Calls goroutine g's op i now (synchronously: this is when it registers) and returns its outcome. */
   function exec(g: number, i: number, o: Op): string | Promise<string> {
@@ -234,6 +248,26 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
           settleSend(v, r);
           return `trySend ${r}`;
         }
+        case "sendMany": {
+          const vs = Array.from({ length: o.n }, (_, j) => valueOf(g, i, j));
+          for (const v of vs) {
+            sends.set(v, "pending");
+            sentOn.set(v, o.ch % chans.length);
+          }
+          return ch(o.ch).sendMany(vs, optsOf(o.sig)).then(
+            () => (vs.forEach((v) => settleSend(v, true)), "sendMany ok"),
+            (e) => (vs.forEach((v) => sends.set(v, "maybe")), partial.push(vs), `sendMany rejected ${fmtErr(lib, e)}`),
+          );
+        }
+        case "recvMany":
+          return ch(o.ch).recvMany(o.max, optsOf(o.sig)).then(
+            (vs) => {
+              if (vs.length > o.max) violations.push(`${where}: recvMany(${o.max}) returned ${vs.length} values`);
+              vs.forEach((v, j) => got(v, true, `${where}[${j}]`));
+              return `recvMany [${vs.map(fmtVal).join(",")}]`;
+            },
+            (e) => `recvMany rejected ${fmtErr(lib, e)}`,
+          );
         case "tryRecv": {
           const r = ch(o.ch).tryRecv();
           if (r === undefined) return "tryRecv would block";
@@ -386,6 +420,11 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
     if (s === "pending") violations.push(`send of ${v} never settled`);
     if (s === "sent" && !received.has(v) && !disposed.has(sentOn.get(v)!)) violations.push(`value ${v} was sent but never received nor buffered (lost)`);
     if (s === "failed" && received.has(v)) violations.push(`value ${v} was received but its send failed`);
+  }
+  for (const vs of partial) {
+    if (disposed.has(sentOn.get(vs[0])!)) continue;
+    const k = vs.filter((v) => received.has(v)).length;
+    if (!vs.slice(0, k).every((v) => received.has(v))) violations.push(`sendMany [${vs}] rejected, but what arrived is not a prefix of it`);
   }
   for (const v of received) if (!sends.has(v)) violations.push(`value ${v} received but never sent`);
   for (const c of chans) c.dispose();
