@@ -15,7 +15,7 @@
 // On a SharedHeap another thread may complete our parked op instead: it marks the sudog's g READY and
 // notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
 // thread still settles synchronously, then notifies to end that wait.
-import { Codec, isCodec } from "./codecs.js";
+import { Codec, isCodec, isUint8Array } from "./codecs.js";
 import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
@@ -891,6 +891,12 @@ export class Chan<T = unknown> implements Tracked {
       return Promise.reject(e);
     }
     if (i === ps.length) return RESOLVED;
+    // The rest is stored later, as room appears: by then the caller may reuse its Uint8Arrays, so a
+    // typed channel keeps copies (the constructor copies through the array's internal slots: no user
+    // code). An untyped channel passes values by reference, as always.
+    if (this.codec !== undefined) {
+      for (let j = i; j < ps.length; j++) if (isUint8Array(ps[j])) ps[j] = new Uint8Array(ps[j] as Uint8Array);
+    }
     const rest = async (): Promise<void> => {
       while (i < ps.length) {
         await this.sendPrepared(ps[i], signal); // parks for one, then the rest goes in batches again

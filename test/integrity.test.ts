@@ -415,11 +415,9 @@ describe.each(targets)("defect 4: hostile values, options and case arrays — $n
     await check();
   });
 
-  // Known issue (found by the model test): the Wasm core's sendMany reads the values it could not
-  // send at once from the caller's Uint8Arrays only when it sends them, so reusing them after the
-  // call changes what arrives. The pure core copies every value when sendMany is called. When the
-  // Wasm core is fixed this turns red: drop `.fails` here and `sendManyReadsLate` in model.test.ts.
-  (t.lib === pureLib ? it : it.fails)("the caller may reuse its Uint8Arrays once sendMany returns, even while part of it is parked", async () => {
+  // Found by the model test: the Wasm core's sendMany read the values it could not send at once from
+  // the caller's Uint8Arrays only when it sent them, so reusing them after the call changed what arrived.
+  it("the caller may reuse its Uint8Arrays once sendMany returns, even while part of it is parked", async () => {
     const ch = t.make<Uint8Array>(0, codecs.bytes(4));
     const first = ch.recv();
     const vs = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];

@@ -68,9 +68,9 @@ async function check<T>(arb: fc.Arbitrary<T>, runs: number, run: (p: T) => Promi
 describe("model-based: every call checked against a reference model of Go's channels", () => {
   const configs: [string, () => Promise<Omit<Config, "name">>][] = [
     ["pure core, local channels", async () => ({ lib: pure, sync: "absent" })],
-    ["wasm core, local channels", async () => ({ lib: wasm, sync: "local", sendManyReadsLate: true })],
+    ["wasm core, local channels", async () => ({ lib: wasm, sync: "local" })],
     ["wasm core, SharedHeap channels",
-      async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real", sendManyReadsLate: true })],
+      async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real" })],
   ];
   for (const [name, make] of configs) {
     it(`${name}: ${REF_RUNS} random programs`, async () => {

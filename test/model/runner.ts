@@ -17,10 +17,6 @@ export interface Config {
   /** Channels of this SharedHeap (Wasm core), else local ones. */
   heap?: SharedHeap;
   sync: SyncMode;
-  /** Known issue (Wasm core): a sendMany that parks reads its later values from the caller's
-   *  Uint8Arrays when it sends them, not when it was called; so the caller must not reuse those.
-   *  Pinned by the it.fails test in integrity.test.ts: when that goes red, drop this flag. */
-  sendManyReadsLate?: boolean;
 }
 
 /** What the result of each call looks like: how its value is printed. */
@@ -226,7 +222,7 @@ export async function runProgram(cfg: Config, p: Program): Promise<string | null
         imm = `throws ${fmtErr(lib, e)}`;
       }
       // The caller may reuse what it sent: a channel keeps a copy, not the sender's bytes.
-      const lent = "t" in m ? [m.t] : m.k === "sendMany" && cfg.sendManyReadsLate ? [] : "ts" in m ? m.ts
+      const lent = "t" in m ? [m.t] : "ts" in m ? m.ts
         : m.k === "select" ? m.cases.map((k) => k.t) : [];
       for (const t of lent) {
         if (t >= 0 && made[t].raw instanceof Uint8Array && made[t].err === undefined) (made[t].raw as Uint8Array).fill(0xee);
