@@ -78,8 +78,14 @@ function lockSlow(addr: usize, poison: usize, poisoned: u32): i32 {
 
 /** Takes one of the heap's own locks (allocator, directory); false when it stayed held too long or
  *  the allocator is poisoned (`poison`'s word is 1): the reason is left at T_FAIL. */
-export function lockHeap(addr: usize, poison: usize): bool {
-  let r = lockOr(addr, poison, 1);
+@inline export function lockHeap(addr: usize, poison: usize): bool {
+  if (!SHARED) return true;
+  if (atomic.cmpxchg<u32>(addr, 0, self) == 0) return true;
+  return lockHeapSlow(addr, poison);
+}
+
+function lockHeapSlow(addr: usize, poison: usize): bool {
+  let r = lockSlow(addr, poison, 1);
   // The allocator's merge pass may hold its lock for long on a big heap: give it a few more rounds.
   for (let i = 0; r == R_TIMEOUT && i < 4 && addr == H_ALLOC_LOCK && atomic.load<u32>(H_COALESCING) != 0; i++) {
     r = lockOr(addr, poison, 1);
