@@ -54,7 +54,7 @@ describe("npm run bench -- --quick", () => {
       if (s.kind === "workers") expect(ok.map((r) => r.impl)).toEqual(expect.arrayContaining(["wasm-async", "wasm-sync"]));
       else expect(ok.map((r) => r.impl)).toEqual(expect.arrayContaining(["wasm", "pure"]));
     }
-    for (const id of ["S1", "S2", "S3", "S4", "S6", "make", "mem-chan", "mem-recv", "S5-1:1", "S5-4:4"]) {
+    for (const id of ["S1", "S1c", "S2", "S3", "S4", "S6", "make", "mem-chan", "mem-recv", "S5-1:1", "S5-4:4"]) {
       expect(report.scenarios.map((s: { id: string }) => s.id)).toContain(id);
     }
     // semantic probes ran for every Promise-based library, and wasmchan passes them all

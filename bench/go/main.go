@@ -44,6 +44,24 @@ func s1(n int) int {
 	return n
 }
 
+// s1c: S1 with the consumer started first, so every receive finds the buffer empty and parks.
+func s1c(n int) int {
+	ch := make(chan int, 128)
+	done := make(chan bool)
+	go func() {
+		for i := 0; i < n; i++ {
+			check(<-ch == i, "S1c FIFO")
+		}
+		done <- true
+	}()
+	runtime.Gosched() // the consumer parks first
+	for i := 0; i < n; i++ {
+		ch <- i
+	}
+	<-done
+	return n
+}
+
 func s2(n int) int {
 	ping, pong := make(chan int), make(chan int)
 	rounds := n / 2
@@ -288,6 +306,7 @@ func main() {
 	procs := runtime.GOMAXPROCS(1)
 	st := "GOMAXPROCS=1"
 	timed("S1", s1, 1_000_000/scale, runs, res, st)
+	timed("S1c", s1c, 1_000_000/scale, runs, res, st)
 	timed("S2", s2, 500_000/scale, runs, res, st)
 	timed("S3", s3, 1_000_000/scale, runs, res, st)
 	timed("S4", s4, 800_000/scale, runs, res, st)

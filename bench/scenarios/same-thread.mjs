@@ -34,6 +34,31 @@ export const S1 = {
   },
 };
 
+// S1 with the consumer started first — a `for await` loop set up before its producer, the README's
+// worker-pool shape: every receive finds the buffer empty and parks, and every send hands its value to
+// a parked receiver.
+export const S1c = {
+  id: "S1c",
+  title: "buffered(128), consumer started first (every receive parks)",
+  n: 10_000,
+  needs: ["async"],
+  async run(impl, n) {
+    const ch = impl.chan(128);
+    let next = 0;
+    const consumer = (async () => {
+      for (let i = 0; i < n; i++) {
+        const v = await ch.recv();
+        check(v === next++, `S1c FIFO: got ${v}`);
+      }
+    })();
+    for (let i = 0; i < n; i++) await ch.send(i);
+    await consumer;
+    check(next === n, "S1c count");
+    return { messages: n, sum: (n * (n - 1)) / 2 };
+  },
+  runSync: S1.runSync, // without Promises nothing parks: the same data movement as S1
+};
+
 export const S2 = {
   id: "S2",
   title: "unbuffered ping-pong (messages = round trips × 2)",
@@ -203,4 +228,4 @@ export const MAKE = {
   },
 };
 
-export const scenarios = [S1, S2, S3, S4, S6, MAKE].map((s) => ({ ...s, kind: "same-thread", unit: "ns/msg" }));
+export const scenarios = [S1, S1c, S2, S3, S4, S6, MAKE].map((s) => ({ ...s, kind: "same-thread", unit: "ns/msg" }));
