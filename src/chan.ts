@@ -89,6 +89,11 @@ export function runLater(later: Later): void {
 /** "No value": bufrecv found nothing it may take. */
 export const NONE: unknown = Symbol("none");
 
+/** Switches for tests, not API: with `fastPaths` false, channels made from then on never take the JS
+ *  buffered fast paths (their own and select's), so every operation goes through the core — the model
+ *  test runs the same programs both ways. */
+export const tuning = { fastPaths: true };
+
 const enum Kind { Send, Recv, RecvOk }
 /** Handles at or above this name values the JS fast path put in the ring (see `Chan.vals`). */
 const RING_HANDLE = 0x8000_0000;
@@ -241,7 +246,7 @@ export class Chan<T = unknown> implements Tracked {
     }
     this.c = c;
     this.bufAddr = heap.views.u32[(c + C_BUF) >>> 2];
-    this.fast = !heap.shared && cap > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
+    this.fast = tuning.fastPaths && !heap.shared && cap > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
     if (heap.shared) heap.rememberChan(c, this);
     if (heap.shared) {
       this.cell = { heap, c };

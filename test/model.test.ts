@@ -24,6 +24,18 @@ import { cores } from "./cores";
 import { programArb as diffProgramArb, runProgram as runDiff, showOutcome, showProgram as showDiffProgram } from "./model/differential";
 import { programArb } from "./model/program";
 import { type Config, coverage, runProgram } from "./model/runner";
+import { tuning } from "../dist/chan.js";
+
+/** Runs `f` with the Wasm bindings' JS fast paths on or off (for channels made meanwhile). */
+async function withFastPaths<T>(on: boolean, f: () => Promise<T>): Promise<T> {
+  const was = tuning.fastPaths;
+  tuning.fastPaths = on;
+  try {
+    return await f();
+  } finally {
+    tuning.fastPaths = was;
+  }
+}
 
 const REF_RUNS = Number(process.env.WASMCHAN_REF_RUNS ?? 700);
 const RUNS = Number(process.env.WASMCHAN_MODEL_RUNS ?? 3000);
@@ -66,35 +78,43 @@ async function check<T>(arb: fc.Arbitrary<T>, runs: number, run: (p: T) => Promi
 }
 
 describe("model-based: every call checked against a reference model of Go's channels", () => {
-  const configs: [string, () => Promise<Omit<Config, "name">>][] = [
+  const configs: [string, () => Promise<Omit<Config, "name">>, boolean?][] = [
     ["pure core, local channels", async () => ({ lib: pure, sync: "absent" })],
     ["wasm core, local channels", async () => ({ lib: wasm, sync: "local" })],
+    ["wasm core, local channels, JS fast paths off", async () => ({ lib: wasm, sync: "local" }), false],
     ["wasm core, SharedHeap channels",
       async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real" })],
   ];
-  for (const [name, make] of configs) {
+  it("the switch takes effect: with JS fast paths off a buffered channel never takes them", async () => {
+    expect((wasm.chan(4) as unknown as { fast: boolean }).fast).toBe(true);
+    await withFastPaths(false, async () => expect((wasm.chan(4) as unknown as { fast: boolean }).fast).toBe(false));
+  });
+  for (const [name, make, fast = true] of configs) {
     it(`${name}: ${REF_RUNS} random programs`, async () => {
       const cfg = { name, ...(await make()) };
       for (const k of Object.keys(coverage)) delete coverage[k];
-      await check(programArb, REF_RUNS, (p) => runProgram(cfg, p), `reference model, ${name}`);
+      await withFastPaths(fast, () => check(programArb, REF_RUNS, (p) => runProgram(cfg, p), `reference model, ${name}`));
       if (process.env.WASMCHAN_MODEL_COVERAGE) console.log(Object.entries(coverage).sort().map(([k, v]) => `  ${k}: ${v}`).join("\n"));
     }, 900_000);
   }
 });
 
-describe("model-based: concurrent programs, wasm vs pure", () => {
-  it(`${RUNS} random programs give identical traces on both cores and keep the invariants`, async () => {
+describe("model-based: concurrent programs, wasm (JS fast paths on and off) vs pure", () => {
+  it(`${RUNS} random programs give identical traces on both cores, fast paths or not, and keep the invariants`, async () => {
     await check(diffProgramArb, RUNS, async (p) => {
       const a = await runDiff(wasm, p);
+      const c = await withFastPaths(false, () => runDiff(wasm, p));
       const b = await runDiff(pure, p);
-      const same = JSON.stringify([a.traces, a.calls, a.settled, a.final, a.leftovers]) ===
-        JSON.stringify([b.traces, b.calls, b.settled, b.final, b.leftovers]);
-      if (same && a.violations.length === 0 && b.violations.length === 0) return null;
+      const key = (o: typeof a) => JSON.stringify([o.traces, o.calls, o.settled, o.final, o.leftovers]);
+      const same = key(a) === key(b) && key(c) === key(b);
+      if (same && a.violations.length === 0 && b.violations.length === 0 && c.violations.length === 0) return null;
       return [
         same ? "cores agree, but an invariant is broken" : "cores DIFFER",
         showDiffProgram(p),
         "wasm core:",
         showOutcome(a),
+        "wasm core, JS fast paths off:",
+        showOutcome(c),
         "pure core:",
         showOutcome(b),
       ].join("\n");
