@@ -1,5 +1,6 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
-import { Chan, ChanOptions, makeChan } from "./chan.js";
+import { type Chan, type ChanOptions, chanOf } from "./chan.js";
+import { makeChannel } from "./channel.js";
 import { localHeap, HeapStats } from "./heap.js";
 import { afterOn } from "./after.js";
 
@@ -25,7 +26,7 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
   }
-  return makeChan<T>(localHeap, n, opts?.codec, opts?.name);
+  return chanOf(makeChannel<T>(localHeap, n, opts?.codec, opts?.name));
 }
 
 /**
@@ -34,10 +35,10 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
  * parked on the channel.
  */
 export function after(ms: number): Chan<number> {
-  return afterOn(ms, newTimerChan);
+  return chanOf(afterOn(ms, newTimerChan));
 }
 
-const newTimerChan = (): Chan<number> => makeChan<number>(localHeap, 1, undefined);
+const newTimerChan = () => makeChannel<number>(localHeap, 1, undefined);
 
 /** Counters of the local heap (this thread's unshared channels). */
 export function stats(): HeapStats {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { SharedHeap, codecs, ChannelError } from "wasmchan";
 import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/layout.js";
 import { entryOf, macrotask, rng } from "./util.js";
+import { channelOf } from "../dist/chan.js";
 
 const killUrl = new URL("./workers/kill.mjs", import.meta.url);
 
@@ -19,8 +20,9 @@ function start(body: string, workerData: Record<string, unknown>): { w: Worker; 
     import { workerData, parentPort } from "node:worker_threads";
     const lib = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href)});
     const { attach, ChannelError } = lib;
+    const { channelOf } = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href.replace(/index\.js$/, "chan.js"))});
     const ch = await attach(workerData.desc);
-    const heap = ch.heap;
+    const heap = channelOf(ch).heap;
     const u32 = heap.views.u32;
     const tid = u32[(heap.t + ${T_ID}) >>> 2];
     const post = (m) => parentPort.postMessage(m);
@@ -83,7 +85,7 @@ describe("a thread that dies", () => {
     await sync.next();
     await until(() => heap.stats().parkedReceivers === 2);
     // As if terminated inside chansend: the lock word holds the dead thread's id.
-    const holder = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held"); for (;;) {}`, { desc: ch.share(), c: (ch as unknown as { c: number }).c });
+    const holder = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held"); for (;;) {}`, { desc: ch.share(), c: channelOf(ch).c });
     await holder.next();
     const t0 = Date.now();
     expect(() => ch.trySend(1)).toThrow(ChannelError); // held by a live (not yet reaped) thread: a time-out
@@ -123,7 +125,7 @@ describe("a thread that dies", () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     const ch = heap.chan(0, codecs.i32);
     const parked = errorOf(ch.recv());
-    const c = (ch as unknown as { c: number }).c;
+    const c = channelOf(ch).c;
     const g = (heap as unknown as { heap: { views: { u32: Uint32Array } } }).heap.views.u32[(c + C_RECVQ) >>> 2];
     expect(g).not.toBe(0);
     // As if terminated inside chansend after its dequeue won the receive: the g holds its claim.
@@ -143,7 +145,7 @@ describe("a thread that dies", () => {
     const ch = heap.chan(2, codecs.i32);
     const w = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held");
       const end = Date.now() + 700; while (Date.now() < end) {} Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, 0); post("released");`,
-    { desc: ch.share(), c: (ch as unknown as { c: number }).c });
+    { desc: ch.share(), c: channelOf(ch).c });
     await w.next();
     expect(() => ch.trySend(1)).toThrow(/lock held for over/);
     await w.next();
