@@ -5,6 +5,8 @@
 // Channel of a Chan through channelOf, never through a member of the public class.
 import type { Codec } from "./codecs.js";
 import { Channel } from "./channel.js";
+import { recvMany, recvManySync, sendMany, sendManySync } from "./batch.js";
+import { recvSync, recvSyncOk, sendSync } from "./blocking.js";
 
 /** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
 export interface ChanDescriptor {
@@ -101,13 +103,13 @@ export class Chan<T = unknown> {
   /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
    *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
    *  channel is or gets closed. */
-  sendSync(v: T): void { this.#ch.sendSync(v); }
+  sendSync(v: T): void { sendSync(this.#ch, v); }
 
   /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
-  recvSync(): T { return this.#ch.recvSync(); }
+  recvSync(): T { return recvSync(this.#ch); }
 
   /** Go's `v, ok := <-ch`, blocking this thread. */
-  recvSyncOk(): RecvResult<T> { return this.#ch.recvSyncOk(); }
+  recvSyncOk(): RecvResult<T> { return recvSyncOk(this.#ch); }
 
   /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
    *  there. Until attached, the descriptor keeps the channel alive. */
@@ -120,7 +122,7 @@ export class Chan<T = unknown> {
    * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
    * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
    */
-  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> { return this.#ch.sendMany(values, opts); }
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> { return sendMany(this.#ch, values, opts); }
 
   /**
    * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
@@ -128,14 +130,14 @@ export class Chan<T = unknown> {
    * first that would block. Resolves with [] once the channel is closed and drained. Values it took
    * are returned even if the channel is disposed or closed during the call.
    */
-  recvMany(max: number, opts?: OpOptions): Promise<T[]> { return this.#ch.recvMany(max, opts); }
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> { return recvMany(this.#ch, max, opts); }
 
   /** sendMany, blocking this thread (shared channels). */
-  sendManySync(values: readonly T[]): void { this.#ch.sendManySync(values); }
+  sendManySync(values: readonly T[]): void { sendManySync(this.#ch, values); }
 
   /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
    *  channel is disposed or closed during the call. */
-  recvManySync(max: number): T[] { return this.#ch.recvManySync(max); }
+  recvManySync(max: number): T[] { return recvManySync(this.#ch, max); }
 
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> { return this.#ch[Symbol.asyncIterator](); }
