@@ -16,14 +16,12 @@
 // notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
 // thread still settles synchronously, then notifies to end that wait.
 import { Codec, isCodec } from "./codecs.js";
-import type { ChanDescriptor, OpOptions, RecvResult } from "./chan.js";
-import { recvMany, recvManySync, sendMany, sendManySync } from "./batch.js";
-import { recvSync, recvSyncOk, sendSync } from "./blocking.js";
+import type { Chan, ChanDescriptor, OpOptions, RecvResult } from "./chan.js";
 import { Describable, Tracked, diag } from "./diagnostics.js";
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
-import { Heap } from "./heap.js";
+import type { Heap } from "./heap.js";
 import { type Cell, disposedLocally, trackLocal, trackShared } from "./lifetime.js";
 import { bufrecv, bufsend, handoff, takeParked } from "./fastpath.js";
 import { Kind, type Later, type Parked, RECV_OK, Waiter, deliver, lookup, remember, runLater } from "./parked.js";
@@ -55,6 +53,8 @@ export const tuning = { fastPaths: true };
  * in the order they called. Create one with `chan(n)`.
  */
 export class Channel<T = unknown> implements Tracked {
+  /** The public object that stands for this channel (chan.ts). */
+  facade: Chan<T> | undefined = undefined;
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
   /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog): a Parked
@@ -88,9 +88,6 @@ export class Channel<T = unknown> implements Tracked {
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
    *  holds a reference to (attach). */
   constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined, existing = 0) {
-    if (!(heap instanceof Heap)) {
-      throw new TypeError("wasmchan: make a channel with chan(n), heap.chan(n, codec) or attach(descriptor), not new Chan()");
-    }
     this.size = codec === undefined ? 4 : codec.size;
     this.capacity = cap;
     let c = existing;
@@ -422,16 +419,6 @@ export class Channel<T = unknown> implements Tracked {
     this.cell.c = 0;
     this.heap.core.chanrelease(this.heap.t, c);
   }
-
-  // ---- the cold paths, in files of their own (the public API is documented on Chan, chan.ts)
-
-  sendSync(v: T): void { sendSync(this, v); }
-  recvSync(): T { return recvSync(this); }
-  recvSyncOk(): RecvResult<T> { return recvSyncOk(this); }
-  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> { return sendMany(this, values, opts); }
-  recvMany(max: number, opts?: OpOptions): Promise<T[]> { return recvMany(this, max, opts); }
-  sendManySync(values: readonly T[]): void { sendManySync(this, values); }
-  recvManySync(max: number): T[] { return recvManySync(this, max); }
 
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
