@@ -8,7 +8,6 @@ import { abortReason, deathError, isAborted, sendOnClosed, signalOf, useOfDispos
 import { B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT } from "./layout.js";
 import { RESOLVED } from "./promises.js";
 import { blocking, recvSyncOk, sendSyncPrepared } from "./blocking.js";
-import { drop, prepare, store, take } from "./values.js";
 
 /** Values per core call in a batch, and so the scratch it needs. */
 function batchSize<T>(ch: Channel<T>): number {
@@ -21,7 +20,7 @@ function prepareAll<T>(ch: Channel<T>, values: readonly T[], what: string): unkn
   if (!Array.isArray(values)) throw new TypeError(`wasmchan: ${what}(values): values must be an array`);
   const n = values.length;
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = prepare(ch, values[i]);
+  for (let i = 0; i < n; i++) out[i] = ch.prepare(values[i]);
   return out;
 }
 
@@ -36,10 +35,10 @@ function sendBatch<T>(ch: Channel<T>, values: readonly unknown[], from: number):
     const c = ch.live();
     const k = Math.min(batchSize(ch), values.length - i);
     const ep = heap.scratch(k * size);
-    for (let j = 0; j < k; j++) store(ch, ep + j * size, values[i + j]);
+    for (let j = 0; j < k; j++) ch.store(ep + j * size, values[i + j]);
     const sent = heap.core.chansendn(heap.t, c, ep, k);
     const why = heap.index();
-    for (let j = sent; j < k; j++) drop(ch, ep + j * size); // not sent: forget their handles
+    for (let j = sent; j < k; j++) ch.drop(ep + j * size); // not sent: forget their handles
     ch.settleWoken();
     i += sent;
     if (why !== B_OPEN) throw batchError(why);
@@ -61,7 +60,7 @@ function recvBatch<T>(ch: Channel<T>, max: number, out: T[]): number {
     const ep = heap.scratch(k * size);
     const got = heap.core.chanrecvn(heap.t, c, ep, k);
     const why = heap.index();
-    for (let j = 0; j < got; j++) out.push(take(ch, ep + j * size));
+    for (let j = 0; j < got; j++) out.push(ch.take(ep + j * size));
     ch.settleWoken();
     if (why !== B_OPEN) return why;
     if (got < k) return B_OPEN;

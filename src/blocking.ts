@@ -6,7 +6,6 @@ import type { Channel } from "./channel.js";
 import { canBlock } from "./heap.js";
 import { deathError, sendOnClosed } from "./errors.js";
 import { F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "./layout.js";
-import { drop, prepare, put, take } from "./values.js";
 
 /** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
  *  can be (true: the caller throws), false if a live waker claimed it meanwhile (block again). */
@@ -14,7 +13,7 @@ function stranded<T>(ch: Channel<T>, sg: number, dead: number, send: boolean): b
   const core = ch.heap.core;
   const r = dead === 1 ? core.cancel(sg) : 2;
   if (r === 0) return false;
-  if (send) drop(ch, sg + S_ELEM);
+  if (send) ch.drop(sg + S_ELEM);
   if (r === 1) core.releaseSudog(sg);
   return true;
 }
@@ -32,12 +31,12 @@ export function blocking<T>(ch: Channel<T>, what: string): number {
  *  Throws ChannelError("send on closed channel") if the channel is or gets closed. */
 export function sendSync<T>(ch: Channel<T>, v: T): void {
   blocking(ch, "sendSync");
-  sendSyncPrepared(ch, prepare(ch, v));
+  sendSyncPrepared(ch, ch.prepare(v));
 }
 
 export function sendSyncPrepared<T>(ch: Channel<T>, p: unknown): void {
   const c = ch.live();
-  const ep = put(ch, p);
+  const ep = ch.put(p);
   const heap = ch.heap;
   ch.spinUntilSendable(c);
   const r = heap.core.chansend(heap.t, c, ep, 1);
@@ -51,12 +50,12 @@ export function sendSyncPrepared<T>(ch: Channel<T>, p: unknown): void {
     const sg = heap.out();
     for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, true)) throw deathError(dead);
     const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
-    if (!ok) drop(ch, sg + S_ELEM);
+    if (!ok) ch.drop(sg + S_ELEM);
     heap.core.releaseSudog(sg);
     if (!ok) throw sendOnClosed();
     return;
   }
-  drop(ch, ep);
+  ch.drop(ep);
   if (r === R_CLOSED) throw sendOnClosed();
   ch.fail(r);
 }
@@ -78,12 +77,12 @@ export function recvSyncOk<T>(ch: Channel<T>): RecvResult<T> {
     const sg = heap.out();
     for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, false)) throw deathError(dead);
     const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
-    const value = take(ch, sg + S_ELEM);
+    const value = ch.take(sg + S_ELEM);
     heap.core.releaseSudog(sg);
     return { value, ok };
   }
   if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
-    const value = take(ch, ep);
+    const value = ch.take(ep);
     if (r === R_HANDOFF) {
       ch.deliverOut();
     }

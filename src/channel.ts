@@ -30,7 +30,6 @@ import {
   R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_WAKE,
 } from "./layout.js";
-import { drop, prepare, put, take } from "./values.js";
 
 export const DESCRIPTOR_VERSION = 1;
 
@@ -81,8 +80,8 @@ export class Channel<T = unknown> implements Tracked {
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined).
    *  A handle with RING_HANDLE set names `ring[h & ~RING_HANDLE]`, the value the JS fast path buffered
    *  in ring slot h & ~RING_HANDLE; any other handle names `vals[h]`, taken from a free list. */
-  vals: unknown[] | null = null;
-  freeHandles: number[] | null = null;
+  private vals: unknown[] | null = null;
+  private freeHandles: number[] | null = null;
   ring: unknown[] | null = null;
 
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
@@ -115,12 +114,84 @@ export class Channel<T = unknown> implements Tracked {
     return this.capacity;
   }
 
-  /** Bytes per value in the core. */
+  // ---- values in and out of the core's memory
+
+  // Every operation runs in two phases: first it reads what the caller gave it (options, values: the
+  // only steps that may run user code — getters, toJSON), then it checks the channel is live and works
+  // on core memory, running no user code until it is done with that memory. So no user code can
+  // dispose a channel, move the scratch area or reuse a sudog between a check and the write it guards.
+
+  /** Writes a prepared value to the scratch area; returns the area. Runs no user code. */
+  put(p: unknown): number {
+    const ep = this.heap.scratch(this.size);
+    this.store(ep, p);
+    return ep;
+  }
+
+  /** @internal Validates `v` (TypeError/RangeError); returns what `store` writes. May run user code. */
+  prepare(v: unknown): unknown {
+    return this.codec === undefined ? v : this.codec.prepare(v);
+  }
+
+  /** @internal Writes a prepared value at `addr` (a scratch area); `drop(addr)` undoes it. No user code. */
+  store(addr: number, p: unknown): void {
+    if (this.codec !== undefined) this.codec.store(this.heap.views, addr, p);
+    else this.heap.views.u32[addr >>> 2] = this.hold(p);
+  }
+
+  /** @internal Bytes per value in the core. */
   get elemSize(): number {
     return this.size;
   }
 
+  private hold(v: unknown): number {
+    if (v === undefined) return 0;
+    let vals = this.vals;
+    if (vals === null) {
+      vals = this.vals = [undefined];
+      this.freeHandles = [];
+    }
+    const free = this.freeHandles!;
+    const h = free.length > 0 ? free.pop()! : vals.length;
+    vals[h] = v;
+    return h;
+  }
 
+  /** @internal Reads the value at `addr` (scratch or sudog elem), taking ownership of it. */
+  take(addr: number): T {
+    const views = this.heap.views;
+    if (this.codec !== undefined) return this.codec.read(views, addr);
+    return this.release(views.u32[addr >>> 2]) as T;
+  }
+
+  /** @internal Forgets a value written by `put` that went nowhere. */
+  drop(addr: number): void {
+    if (this.codec === undefined) this.release(this.heap.views.u32[addr >>> 2]);
+  }
+
+  /** @internal The handle that `write` left at `addr` (untyped channels), else 0. */
+  heldAt(addr: number): number {
+    return this.codec === undefined ? this.heap.views.u32[addr >>> 2] : 0;
+  }
+
+  /** @internal Forgets a value by its handle from `heldAt`. */
+  unhold(h: number): void {
+    if (h !== 0) this.release(h);
+  }
+
+  release(h: number): unknown {
+    if (h === 0) return undefined;
+    if (h >= RING_HANDLE) {
+      const ring = this.ring!;
+      const v = ring[h - RING_HANDLE];
+      ring[h - RING_HANDLE] = undefined;
+      return v;
+    }
+    const v = this.vals![h];
+    this.vals![h] = undefined;
+    this.freeHandles!.push(h);
+    return v;
+  }
 
   /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
    *  timer holds the process open only while someone waits). */
@@ -218,7 +289,7 @@ export class Channel<T = unknown> implements Tracked {
   private sendSlow(v: T, opts: OpOptions | undefined): Promise<void> {
     this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
-    const p = prepare(this, v);
+    const p = this.prepare(v);
     // send() tried the buffered path already, unless options made it skip it
     if (opts !== undefined && this.fast && this.c !== 0 && (signal === undefined || !isAborted(signal)) && bufsend(this, this.c, p)) {
       return RESOLVED;
@@ -263,7 +334,7 @@ export class Channel<T = unknown> implements Tracked {
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
     if (r === R_PARKED) return this.park(kind, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
-      const value = take(this, ep);
+      const value = this.take(ep);
       if (r === R_HANDOFF) {
         this.deliverOut();
       }
@@ -277,9 +348,9 @@ export class Channel<T = unknown> implements Tracked {
   trySend(v: T): boolean {
     if (this.fast && this.c !== 0 && bufsend(this, this.c, v)) return true;
     this.live();
-    const p = prepare(this, v);
+    const p = this.prepare(v);
     const c = this.live();
-    const ep = put(this, p);
+    const ep = this.put(p);
     const heap = this.heap;
     const r = heap.core.chansend(heap.t, c, ep, 0);
     if (r === R_DONE) return true;
@@ -287,7 +358,7 @@ export class Channel<T = unknown> implements Tracked {
       this.deliverOut();
       return true;
     }
-    drop(this, ep);
+    this.drop(ep);
     if (r === R_BLOCK) return false;
     if (r === R_CLOSED) throw sendOnClosed();
     this.fail(r);
@@ -305,7 +376,7 @@ export class Channel<T = unknown> implements Tracked {
     const r = heap.core.chanrecv(heap.t, c, ep, 0);
     if (r === R_BLOCK) return undefined;
     if (r >= R_DISPOSED) this.fail(r);
-    const value = take(this, ep);
+    const value = this.take(ep);
     if (r === R_HANDOFF) {
       this.deliverOut();
     }
@@ -396,7 +467,7 @@ export class Channel<T = unknown> implements Tracked {
   sendPrepared(p: unknown, signal: AbortSignal | undefined): Promise<void> {
     const c = this.live();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    const ep = put(this, p);
+    const ep = this.put(p);
     const heap = this.heap;
     if (heap.shared) this.spinUntilSendable(c);
     const r = heap.core.chansend(heap.t, c, ep, 1);
@@ -406,7 +477,7 @@ export class Channel<T = unknown> implements Tracked {
       return RESOLVED;
     }
     if (r === R_PARKED) return this.park(Kind.Send, signal);
-    drop(this, ep);
+    this.drop(ep);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     this.fail(r);
   }

@@ -15,7 +15,6 @@ import {
   C_CLOSED, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_QUEUED, F_SELECT, G_WAITING, H_PARKED_RECV, H_PARKED_SEND,
   Q_LAST, S_CASE, S_ELEM, S_FLAGS, S_NEXT, S_PREV, S_STATE, S_TOKEN,
 } from "./layout.js";
-import { release, take } from "./values.js";
 
 export function bufsend<T>(ch: Channel<T>, c: number, v: unknown): boolean {
   const u32 = ch.heap.views.u32;
@@ -47,7 +46,7 @@ export function bufrecv<T>(ch: Channel<T>, c: number): unknown {
   if (q === 0 || u32[h + (C_SENDQ >>> 2)] !== 0) return NONE;
   const recvx = u32[h + (C_RECVX >>> 2)];
   const v = ch.codec === undefined
-    ? release(ch, u32[(ch.bufAddr >>> 2) + recvx])
+    ? ch.release(u32[(ch.bufAddr >>> 2) + recvx])
     : ch.codec.read(ch.heap.views, ch.bufAddr + recvx * ch.size);
   u32[h + (C_RECVX >>> 2)] = recvx + 1 === ch.capacity ? 0 : recvx + 1;
   u32[h + (C_QCOUNT >>> 2)] = q - 1;
@@ -107,12 +106,12 @@ export function takeParked<T>(ch: Channel<T>, c: number): unknown {
   if (typeof w !== "function") return NONE;
   let value: unknown;
   if (ch.capacity === 0) {
-    value = take(ch, sg + S_ELEM);
+    value = ch.take(sg + S_ELEM);
   } else {
     // Full ring: the head out, the sender's value in at the same slot (it is the tail), FIFO kept.
     const recvx = u32[h + (C_RECVX >>> 2)];
     const at = ch.bufAddr + recvx * ch.size;
-    value = take(ch, at);
+    value = ch.take(at);
     if (ch.size === 4) u32[at >>> 2] = u32[(sg + S_ELEM) >>> 2];
     else views.u8.copyWithin(at, sg + S_ELEM, sg + S_ELEM + ch.size);
     const next = recvx + 1 === ch.capacity ? 0 : recvx + 1;

@@ -8,7 +8,6 @@ import type { Channel } from "./channel.js";
 import { Describable, ParkedOp, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import { abortReason, deathError, offAbort, sendOnClosed } from "./errors.js";
 import { F_SEND, F_SUCCESS, S_CASE, S_ELEM, S_FLAGS, S_TOKEN } from "./layout.js";
-import { drop, take } from "./values.js";
 
 /** Something parked on a channel, settled when a core call hands its sudog back. */
 export interface Parked extends Describable {
@@ -73,13 +72,13 @@ export class Waiter<T> implements Parked, Describable {
     // On unshared memory the waker's core call released the sudog already (its fields stay readable
     // until this thread's next core call); on shared memory it is ours to release.
     if (this.kind === Kind.Send) {
-      if ((flags & F_SUCCESS) === 0) drop(ch, sg + S_ELEM);
+      if ((flags & F_SUCCESS) === 0) ch.drop(sg + S_ELEM);
       if (heap.shared) heap.core.releaseSudog(sg);
       if ((flags & F_SUCCESS) === 0) fire(this.reject, sendOnClosed(), later);
       else fire(this.resolve, undefined, later);
       return;
     }
-    const value = take(ch, sg + S_ELEM);
+    const value = ch.take(sg + S_ELEM);
     if (heap.shared) heap.core.releaseSudog(sg);
     fire(this.resolve, this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 }, later);
   }
@@ -107,7 +106,7 @@ export class Waiter<T> implements Parked, Describable {
     const ch = this.ch;
     forget(ch, this.sg, this);
     if (this.signal !== undefined) offAbort(this.signal, this);
-    if (this.kind === Kind.Send) drop(ch, this.sg + S_ELEM);
+    if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
     if (release) ch.heap.core.releaseSudog(this.sg);
     this.reject(why);
@@ -136,12 +135,12 @@ export function deliver(ch: Channel<any>, sg: number, later: Later | null = null
     freeSlot(ch, slot);
     if (ok) fire(w, undefined, later);
     else {
-      drop(ch, sg + S_ELEM);
+      ch.drop(sg + S_ELEM);
       fire(reject, sendOnClosed(), later);
     }
     return;
   }
-  const value = take(ch, sg + S_ELEM);
+  const value = ch.take(sg + S_ELEM);
   const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
   freeSlot(ch, slot);
   fire(w, wantsOk ? { value, ok } : value, later);

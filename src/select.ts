@@ -20,7 +20,6 @@ import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
   S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
 } from "./layout.js";
-import { drop, heldAt, prepare, store, take, unhold } from "./values.js";
 
 /** A receive case, built by `recv(ch)`. */
 export interface RecvCase<T = unknown> {
@@ -77,7 +76,7 @@ export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = caseChan(ch, "send");
-  return new Case(DIR_SEND, c, v, c === null ? undefined : prepare(channelOf(c), v)) as SendCase<T>;
+  return new Case(DIR_SEND, c, v, c === null ? undefined : channelOf(c).prepare(v)) as SendCase<T>;
 }
 
 /**
@@ -149,7 +148,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (k.dir === DIR_SEND && k.inner !== null) store(k.inner, elems[i], k.p);
+      if (k.dir === DIR_SEND && k.inner !== null) k.inner.store(elems[i], k.p);
     }
   }
 
@@ -158,7 +157,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
     const held: number[] = new Array(n).fill(0);
-    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = heldAt(cases[i].inner!, elems[i]);
+    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = cases[i].inner!.heldAt(elems[i]);
     return park(heap, cases, held, heap.out(), signal);
   }
   if (r === R_BLOCK) {
@@ -182,7 +181,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     return Promise.resolve({ index, value: undefined, ok: true });
   }
   // Read our value before waking anyone: settling a woken select reuses the scratch area.
-  const value = take(ch, elems[index]);
+  const value = ch.take(elems[index]);
   const out = r === R_HANDOFF ? heap.out() : 0;
   if (sends) dropValues(cases, elems, -1);
   if (out !== 0) deliver(ch, out);
@@ -245,7 +244,7 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
 function dropValues(cases: readonly Case[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (i !== except && k.dir === DIR_SEND && k.inner !== null) drop(k.inner, elems[i]);
+    if (i !== except && k.dir === DIR_SEND && k.inner !== null) k.inner.drop(elems[i]);
   }
 }
 
@@ -325,14 +324,14 @@ class SelectWaiter implements Parked {
     // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.inner !== null && (i !== index || !ok)) unhold(c.inner, this.held[i]);
+      if (c.dir === DIR_SEND && c.inner !== null && (i !== index || !ok)) c.inner.unhold(this.held[i]);
     }
     if (k.dir === DIR_SEND) {
       if (ok) fire(this.resolve, { index, value: undefined, ok: true }, later);
       else fire(this.reject, sendOnClosed(), later);
       return;
     }
-    fire(this.resolve, { index, value: take(ch, ep), ok }, later);
+    fire(this.resolve, { index, value: ch.take(ep), ok }, later);
   }
 
   /** The signal aborted while parked. */
@@ -356,7 +355,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.inner !== null) unhold(c.inner, this.held[i]);
+      if (c.dir === DIR_SEND && c.inner !== null) c.inner.unhold(this.held[i]);
     }
     this.reject(why);
   }
