@@ -17,18 +17,18 @@
 // thread still settles synchronously, then notifies to end that wait.
 import { Codec, isCodec } from "./codecs.js";
 import type { Chan, ChanDescriptor, OpOptions, RecvResult } from "./chan.js";
-import { Describable, Tracked, diag } from "./diagnostics.js";
+import { Describable, Tracked, diag, track, untrack } from "./diagnostics.js";
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { type Cell, disposedLocally, trackLocal, trackShared } from "./lifetime.js";
 import { bufrecv, bufsend, handoff, takeParked } from "./fastpath.js";
-import { Kind, type Later, type Parked, RECV_OK, Waiter, deliver, lookup, remember, runLater } from "./parked.js";
+import { Kind, type Later, type Parked, RECV_OK, Waiter, fire, runLater } from "./parked.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
-  R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
-  R_PARKED, S_CASE, S_WAKE,
+  R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
 export const DESCRIPTOR_VERSION = 1;
@@ -61,10 +61,10 @@ export class Channel<T = unknown> implements Tracked {
    *  function, with its reject in `rejects` if it is a send. */
   waiters: (Parked | ((v: any) => void) | undefined)[] | null = null;
   rejects: ((e: unknown) => void)[] | null = null;
-  freeSlots: number[] | null = null;
-  parked = 0;
+  private freeSlots: number[] | null = null;
+  private parked = 0;
   /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
-  tracked: WeakRef<Tracked> | undefined = undefined;
+  private tracked: WeakRef<Tracked> | undefined = undefined;
   private readonly cell: Cell | null = null;
   /** The name given at creation, for diagnostics. */
   name: string | undefined = undefined;
@@ -193,9 +193,83 @@ export class Channel<T = unknown> implements Tracked {
     return v;
   }
 
+  /** @internal Settles the parked op of this thread whose sudog a core call returned; with `later`,
+   *  puts its resolve/reject there (callers reading a list of sudogs). */
+  deliver(sg: number, later: Later | null = null): void {
+    const views = this.heap.views;
+    const slot = views.u32[(sg + S_TOKEN) >>> 2];
+    const w = this.waiters![slot]!;
+    if (typeof w !== "function") {
+      this.forget(sg, w);
+      w.settle(this, sg, later);
+      return;
+    }
+    // A plain op: the core released its sudog already, whose fields stay readable until our next call.
+    const flags = views.u32[(sg + S_FLAGS) >>> 2];
+    const ok = (flags & F_SUCCESS) !== 0;
+    if ((flags & F_SEND) !== 0) {
+      const reject = this.rejects![slot];
+      this.rejects![slot] = undefined!;
+      this.freeSlot(slot);
+      if (ok) fire(w, undefined, later);
+      else {
+        this.drop(sg + S_ELEM);
+        fire(reject, sendOnClosed(), later);
+      }
+      return;
+    }
+    const value = this.take(sg + S_ELEM);
+    const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
+    this.freeSlot(slot);
+    fire(w, wantsOk ? { value, ok } : value, later);
+  }
+
   /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
    *  timer holds the process open only while someone waits). */
   watch: ((parked: number) => void) | undefined = undefined;
+
+  /** @internal The parked op of this thread whose sudog is `sg` (while it is unsettled). */
+  lookup(sg: number): Parked | ((v: any) => void) | undefined {
+    return this.waiters === null ? undefined : this.waiters[this.heap.views.u32[(sg + S_TOKEN) >>> 2]];
+  }
+
+  /** @internal Remembers a parked op of this thread under its sudog. */
+  remember(sg: number, w: Parked | ((v: any) => void)): number {
+    let waiters = this.waiters;
+    if (waiters === null) {
+      waiters = this.waiters = [];
+      this.freeSlots = [];
+      this.rejects = [];
+    }
+    const slot = this.freeSlots!.length > 0 ? this.freeSlots!.pop()! : waiters.length;
+    waiters[slot] = w;
+    this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
+    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
+    if (diag.on) this.tracked = track(this, this.tracked);
+    return slot;
+  }
+
+  /** @internal Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
+  forget(sg: number, w: Parked | ((v: any) => void)): void {
+    const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
+    if (this.waiters !== null && this.waiters[slot] === w) this.freeSlot(slot);
+  }
+
+  /** Empties the slot of a parked op that is settled or withdrawn. */
+  freeSlot(slot: number): void {
+    const waiters = this.waiters!;
+    waiters[slot] = undefined;
+    this.freeSlots!.push(slot);
+    if (--this.parked === 0) {
+      if (this.watch !== undefined) this.watch(0);
+      if (this.tracked !== undefined) {
+        untrack(this.tracked);
+        this.tracked = undefined;
+      }
+      // A burst of parked ops grew the table; once they are all gone, let it go with them.
+      if (waiters.length > 64) this.waiters = this.freeSlots = this.rejects = null;
+    }
+  }
 
   /** @internal A thread died: each parked op of this thread on this channel checks itself. */
   checkDeaths(): void {
@@ -227,15 +301,15 @@ export class Channel<T = unknown> implements Tracked {
     const p = new Promise<any>(capture);
     if (signal === undefined && !this.heap.shared && !diag.on) {
       // A plain op needs no Waiter: its resolvers in the slot tables, its kind in its sudog.
-      const slot = remember(this, sg, captured.resolve);
+      const slot = this.remember(sg, captured.resolve);
       if (kind === Kind.Send) this.rejects![slot] = captured.reject;
       else if (kind === Kind.RecvOk) this.heap.views.i32[(sg + S_CASE) >>> 2] = RECV_OK;
       return p;
     }
     const w = new Waiter(this, sg, kind, captured.resolve, captured.reject, signal);
-    remember(this, sg, w);
+    this.remember(sg, w);
     if (signal !== undefined) onAbort(signal, w);
-    if (this.heap.shared) this.heap.waitAsync(sg, () => lookup(this, sg) !== w, () => deliver(this, sg));
+    if (this.heap.shared) this.heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
     return p;
   }
 
@@ -398,7 +472,7 @@ export class Channel<T = unknown> implements Tracked {
   /** After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
   deliverOut(): void {
     const sg = this.heap.out();
-    if (sg !== 0) deliver(this, sg);
+    if (sg !== 0) this.deliver(sg);
   }
 
   /** Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. */
@@ -416,7 +490,7 @@ export class Channel<T = unknown> implements Tracked {
     const u32 = this.heap.views.u32;
     for (let sg = this.heap.out(); sg !== 0;) {
       const next = u32[(sg + S_WAKE) >>> 2];
-      deliver(this, sg, later);
+      this.deliver(sg, later);
       sg = next;
     }
   }

@@ -10,7 +10,7 @@
 // here too (handoff, takeParked): the core's dequeue + sendTo/recvFrom + ready on the same fields.
 import type { Channel } from "./channel.js";
 import { NONE, RING_HANDLE } from "./channel.js";
-import { RECV_OK, freeSlot } from "./parked.js";
+import { RECV_OK } from "./parked.js";
 import {
   C_CLOSED, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_QUEUED, F_SELECT, G_WAITING, H_PARKED_RECV, H_PARKED_SEND,
   Q_LAST, S_CASE, S_ELEM, S_FLAGS, S_NEXT, S_PREV, S_STATE, S_TOKEN,
@@ -84,7 +84,7 @@ export function handoff<T>(ch: Channel<T>, c: number, v: unknown): boolean {
   u32[H_PARKED_RECV >>> 2]--;
   const wantsOk = views.i32[s + (S_CASE >>> 2)] === RECV_OK;
   ch.heap.core.releaseSudog(sg);
-  freeSlot(ch, slot);
+  ch.freeSlot(slot);
   w(wantsOk ? { value, ok: true } : value); // last: resolving reads `then` (user code)
   return true;
 }
@@ -127,7 +127,7 @@ export function takeParked<T>(ch: Channel<T>, c: number): unknown {
   u32[H_PARKED_SEND >>> 2]--;
   ch.heap.core.releaseSudog(sg);
   ch.rejects![slot] = undefined!;
-  freeSlot(ch, slot);
+  ch.freeSlot(slot);
   w(undefined);
   return value;
 }

@@ -5,9 +5,9 @@
 // anything else (a signal, shared memory, diagnostics on) a Waiter, which is also the abort listener, so
 // it needs no closure. Settling reads every sudog before any Promise settles (see Later).
 import type { Channel } from "./channel.js";
-import { Describable, ParkedOp, callerStack, diag, now, track, untrack } from "./diagnostics.js";
+import { Describable, ParkedOp, callerStack, diag, now } from "./diagnostics.js";
 import { abortReason, deathError, offAbort, sendOnClosed } from "./errors.js";
-import { F_SEND, F_SUCCESS, S_CASE, S_ELEM, S_FLAGS, S_TOKEN } from "./layout.js";
+import { F_SUCCESS, S_ELEM, S_FLAGS } from "./layout.js";
 
 /** Something parked on a channel, settled when a core call hands its sudog back. */
 export interface Parked extends Describable {
@@ -85,7 +85,7 @@ export class Waiter<T> implements Parked, Describable {
 
   /** The signal aborted while parked. */
   handleEvent(): void {
-    if (lookup(this.ch, this.sg) !== this) return; // settled already
+    if (this.ch.lookup(this.sg) !== this) return; // settled already
     const r = this.ch.heap.core.cancel(this.sg);
     if (r === 0) return; // a waker on another thread claimed it first
     this.withdrawn(r === 1, abortReason(this.signal!));
@@ -93,7 +93,7 @@ export class Waiter<T> implements Parked, Describable {
 
   checkDead(): void {
     const ch = this.ch;
-    if (lookup(ch, this.sg) !== this) return;
+    if (ch.lookup(this.sg) !== this) return;
     const dead = ch.heap.core.parkdead(this.sg);
     if (dead === 0) return;
     const r = dead === 1 ? ch.heap.core.cancel(this.sg) : 2; // its waker died: it stays claimed, for ever
@@ -104,87 +104,11 @@ export class Waiter<T> implements Parked, Describable {
   /** It was withdrawn from the core (and its sudog may be released): reject it with `why`. */
   private withdrawn(release: boolean, why: unknown): void {
     const ch = this.ch;
-    forget(ch, this.sg, this);
+    ch.forget(this.sg, this);
     if (this.signal !== undefined) offAbort(this.signal, this);
     if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
     if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
     if (release) ch.heap.core.releaseSudog(this.sg);
     this.reject(why);
-  }
-}
-
-// ---- the table of a channel's parked ops of this thread, by slot (S_TOKEN of their sudog)
-
-/** Settles the parked op of this thread whose sudog a core call returned; with `later`,
- *  puts its resolve/reject there (callers reading a list of sudogs). */
-export function deliver(ch: Channel<any>, sg: number, later: Later | null = null): void {
-  const views = ch.heap.views;
-  const slot = views.u32[(sg + S_TOKEN) >>> 2];
-  const w = ch.waiters![slot]!;
-  if (typeof w !== "function") {
-    forget(ch, sg, w);
-    w.settle(ch, sg, later);
-    return;
-  }
-  // A plain op: the core released its sudog already, whose fields stay readable until our next call.
-  const flags = views.u32[(sg + S_FLAGS) >>> 2];
-  const ok = (flags & F_SUCCESS) !== 0;
-  if ((flags & F_SEND) !== 0) {
-    const reject = ch.rejects![slot];
-    ch.rejects![slot] = undefined!;
-    freeSlot(ch, slot);
-    if (ok) fire(w, undefined, later);
-    else {
-      ch.drop(sg + S_ELEM);
-      fire(reject, sendOnClosed(), later);
-    }
-    return;
-  }
-  const value = ch.take(sg + S_ELEM);
-  const wantsOk = views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
-  freeSlot(ch, slot);
-  fire(w, wantsOk ? { value, ok } : value, later);
-}
-
-/** The parked op of this thread whose sudog is `sg` (while it is unsettled). */
-export function lookup(ch: Channel<any>, sg: number): Parked | ((v: any) => void) | undefined {
-  return ch.waiters === null ? undefined : ch.waiters[ch.heap.views.u32[(sg + S_TOKEN) >>> 2]];
-}
-
-/** Remembers a parked op of this thread under its sudog. */
-export function remember(ch: Channel<any>, sg: number, w: Parked | ((v: any) => void)): number {
-  let waiters = ch.waiters;
-  if (waiters === null) {
-    waiters = ch.waiters = [];
-    ch.freeSlots = [];
-    ch.rejects = [];
-  }
-  const slot = ch.freeSlots!.length > 0 ? ch.freeSlots!.pop()! : waiters.length;
-  waiters[slot] = w;
-  ch.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
-  if (++ch.parked === 1 && ch.watch !== undefined) ch.watch(1);
-  if (diag.on) ch.tracked = track(ch, ch.tracked);
-  return slot;
-}
-
-/** Forgets the parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
-export function forget(ch: Channel<any>, sg: number, w: Parked | ((v: any) => void)): void {
-  const slot = ch.heap.views.u32[(sg + S_TOKEN) >>> 2];
-  if (ch.waiters !== null && ch.waiters[slot] === w) freeSlot(ch, slot);
-}
-
-/** Empties the slot of a parked op that is settled or withdrawn. */
-export function freeSlot(ch: Channel<any>, slot: number): void {
-  const waiters = ch.waiters!;
-  waiters[slot] = undefined;
-  ch.freeSlots!.push(slot);
-  if (--ch.parked === 0) {
-    if (ch.watch !== undefined) ch.watch(0);
-    if (ch.tracked !== undefined) {
-      untrack(ch.tracked);
-      ch.tracked = undefined;
-    }
-    // A burst of parked ops grew the table; once they are all gone, let it go with them.
-    if (waiters.length > 64) ch.waiters = ch.freeSlots = ch.rejects = null;
   }
 }

@@ -9,7 +9,7 @@
 // so none of them is reclaimed while another could still complete it.
 import { Channel, NONE } from "./channel.js";
 import { bufrecv, bufsend } from "./fastpath.js";
-import { type Later, type Parked, deliver, fire, forget, remember } from "./parked.js";
+import { type Later, type Parked, fire } from "./parked.js";
 import { type Chan, channelOf, isChan } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
@@ -184,7 +184,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   const value = ch.take(elems[index]);
   const out = r === R_HANDOFF ? heap.out() : 0;
   if (sends) dropValues(cases, elems, -1);
-  if (out !== 0) deliver(ch, out);
+  if (out !== 0) ch.deliver(out);
   return Promise.resolve({ index, value, ok: r !== R_CLOSED });
 }
 
@@ -249,7 +249,7 @@ function dropValues(cases: readonly Case[], elems: number[], except: number): vo
 }
 
 function wake(ch: Channel<any>, sg: number): void {
-  if (sg !== 0) deliver(ch, sg);
+  if (sg !== 0) ch.deliver(sg);
 }
 
 function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
@@ -297,7 +297,7 @@ class SelectWaiter implements Parked {
 
   register(): void {
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) remember(this.cases[i].inner!, this.sgs[i], this);
+      if (this.sgs[i] !== 0) this.cases[i].inner!.remember(this.sgs[i], this);
     }
   }
 
@@ -305,7 +305,7 @@ class SelectWaiter implements Parked {
     this.done = true;
     if (this.heap.shared) this.heap.wakeOwn(this.g); // ends our own waitAsync, if a local waker got here first
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) forget(this.cases[i].inner!, this.sgs[i], this);
+      if (this.sgs[i] !== 0) this.cases[i].inner!.forget(this.sgs[i], this);
     }
     if (this.signal !== undefined) offAbort(this.signal, this);
   }
