@@ -23,12 +23,11 @@ import {
 } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { type Cell, disposedLocally, trackLocal, trackShared } from "./lifetime.js";
-import { bufrecv, bufsend, handoff, takeParked } from "./fastpath.js";
 import { Kind, type Later, type Parked, RECV_OK, Waiter, fire, runLater } from "./parked.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
-  R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
-  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
+  R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND, F_SELECT, F_QUEUED, G_WAITING, H_PARKED_RECV, H_PARKED_SEND, Q_LAST, S_NEXT, S_PREV, S_STATE,
 } from "./layout.js";
 
 export const DESCRIPTOR_VERSION = 1;
@@ -40,7 +39,7 @@ const PRESPIN = 400;
 export const NONE: unknown = Symbol("none");
 
 /** Handles at or above this name values the JS fast path put in the ring (see `vals`). */
-export const RING_HANDLE = 0x8000_0000;
+const RING_HANDLE = 0x8000_0000;
 
 /** Switches for tests, not API: with `fastPaths` false, channels made from then on never take the JS
  *  buffered fast paths (their own and select's), so every operation goes through the core — the model
@@ -59,8 +58,8 @@ export class Channel<T = unknown> implements Tracked {
   /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog): a Parked
    *  object, or — for a plain op (no signal, unshared memory, diagnostics off) — just its resolve
    *  function, with its reject in `rejects` if it is a send. */
-  waiters: (Parked | ((v: any) => void) | undefined)[] | null = null;
-  rejects: ((e: unknown) => void)[] | null = null;
+  private waiters: (Parked | ((v: any) => void) | undefined)[] | null = null;
+  private rejects: ((e: unknown) => void)[] | null = null;
   private freeSlots: number[] | null = null;
   private parked = 0;
   /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
@@ -69,20 +68,20 @@ export class Channel<T = unknown> implements Tracked {
   /** The name given at creation, for diagnostics. */
   name: string | undefined = undefined;
   readonly size: number;
-  readonly capacity: number;
+  private readonly capacity: number;
   /** @internal Whether the buffered fast paths below may run in JS (see bufsend). */
   readonly fast: boolean;
   /** Whether a send may hand its value to a parked receiver in JS (see handoff): unshared memory,
    *  slots whose views are aligned (untyped handles, 1-, 4-, 8-byte codecs), any capacity. */
   private readonly local: boolean;
   /** Address of ring slot 0. */
-  readonly bufAddr: number;
+  private readonly bufAddr: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined).
    *  A handle with RING_HANDLE set names `ring[h & ~RING_HANDLE]`, the value the JS fast path buffered
    *  in ring slot h & ~RING_HANDLE; any other handle names `vals[h]`, taken from a free list. */
   private vals: unknown[] | null = null;
   private freeHandles: number[] | null = null;
-  ring: unknown[] | null = null;
+  private ring: unknown[] | null = null;
 
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
    *  holds a reference to (attach). */
@@ -179,7 +178,7 @@ export class Channel<T = unknown> implements Tracked {
     if (h !== 0) this.release(h);
   }
 
-  release(h: number): unknown {
+  private release(h: number): unknown {
     if (h === 0) return undefined;
     if (h >= RING_HANDLE) {
       const ring = this.ring!;
@@ -256,7 +255,7 @@ export class Channel<T = unknown> implements Tracked {
   }
 
   /** Empties the slot of a parked op that is settled or withdrawn. */
-  freeSlot(slot: number): void {
+  private freeSlot(slot: number): void {
     const waiters = this.waiters!;
     waiters[slot] = undefined;
     this.freeSlots!.push(slot);
@@ -340,8 +339,54 @@ export class Channel<T = unknown> implements Tracked {
     throw new Error(`wasmchan: unexpected core result ${r}`);
   }
 
+  // ---- the buffered fast paths, in JS
+  //
+  // On unshared memory only this thread can touch the channel, so the commonest case — a buffered
+  // value in or out with nobody parked on the other side — needs no call into the core: it is the
+  // core's bufsend/bufrecv (assembly/hchan.ts), done on the same fields through the views. Anything
+  // else (a queue to look at, a full or empty ring, close) goes to the core, which stays the authority.
+  // Only for slots whose views are aligned: untyped handles and the 1-, 4- and 8-byte codecs.
+
   /** Buffers `v` if the ring has room and no receiver is queued; false when the core must decide.
    *  Throws, changing nothing, if `v` does not fit the codec. */
+  /** @internal */
+  bufsend(c: number, v: unknown): boolean {
+    const u32 = this.heap.views.u32;
+    const h = c >>> 2;
+    const q = u32[h + (C_QCOUNT >>> 2)];
+    if (q >= this.capacity || u32[h + (C_RECVQ >>> 2)] !== 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
+    const sendx = u32[h + (C_SENDX >>> 2)];
+    if (this.codec === undefined) {
+      // Values only ever leave slot `sendx` into this thread's hands (a receive, here or in the core,
+      // whose caller takes the value before anything else runs): until then nothing else uses
+      // ring[sendx], so it needs no free list.
+      let ring = this.ring;
+      if (ring === null) ring = this.ring = new Array(this.capacity);
+      ring[sendx] = v;
+      u32[(this.bufAddr >>> 2) + sendx] = v === undefined ? 0 : RING_HANDLE + sendx;
+    } else {
+      this.codec.write(this.heap.views, this.bufAddr + sendx * this.size, v);
+    }
+    u32[h + (C_SENDX >>> 2)] = sendx + 1 === this.capacity ? 0 : sendx + 1;
+    u32[h + (C_QCOUNT >>> 2)] = q + 1;
+    return true;
+  }
+
+  /** Takes the ring's head if there is one and no sender is queued; else NONE (the core decides). */
+  /** @internal */
+  bufrecv(c: number): unknown {
+    const u32 = this.heap.views.u32;
+    const h = c >>> 2;
+    const q = u32[h + (C_QCOUNT >>> 2)];
+    if (q === 0 || u32[h + (C_SENDQ >>> 2)] !== 0) return NONE;
+    const recvx = u32[h + (C_RECVX >>> 2)];
+    const v = this.codec === undefined
+      ? this.release(u32[(this.bufAddr >>> 2) + recvx])
+      : this.codec.read(this.heap.views, this.bufAddr + recvx * this.size);
+    u32[h + (C_RECVX >>> 2)] = recvx + 1 === this.capacity ? 0 : recvx + 1;
+    u32[h + (C_QCOUNT >>> 2)] = q - 1;
+    return v;
+  }
 
   // ---- operations
 
@@ -354,10 +399,46 @@ export class Channel<T = unknown> implements Tracked {
   send(v: T, opts?: OpOptions): Promise<void> {
     // The fast path's codecs (numbers, bool, handles) run no user code while they store.
     if (this.local && opts === undefined && this.c !== 0) {
-      if (this.fast && bufsend(this, this.c, v)) return RESOLVED;
-      if (handoff(this, this.c, v)) return RESOLVED;
+      if (this.fast && this.bufsend(this.c, v)) return RESOLVED;
+      if (this.handoff(this.c, v)) return RESOLVED;
     }
     return this.sendSlow(v, opts);
+  }
+
+  /** Hands `v` to the first parked receiver if it is a plain receive of this thread (no select, no
+   *  signal, diagnostics off) and the channel is open: what the core's chansend does then (dequeue,
+   *  sendTo, ready), done on the same fields through the views, without the value's round trip through
+   *  the core. False when the core must decide. Throws, changing nothing, if `v` does not fit the codec. */
+  private handoff(c: number, v: unknown): boolean {
+    const views = this.heap.views;
+    const u32 = views.u32;
+    const h = c >>> 2;
+    const sg = u32[h + (C_RECVQ >>> 2)];
+    if (sg === 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
+    const s = sg >>> 2;
+    if ((u32[s + (S_FLAGS >>> 2)] & F_SELECT) !== 0 || u32[s + (S_STATE >>> 2)] !== G_WAITING) return false;
+    const slot = u32[s + (S_TOKEN >>> 2)];
+    const w = this.waiters![slot];
+    if (typeof w !== "function") return false; // a Waiter (signal, diagnostics) settles through the core
+    let value = v;
+    if (this.codec !== undefined) {
+      // What a receiver gets is what the slot holds: store, then read back (it may throw: nothing changed).
+      this.codec.write(views, sg + S_ELEM, v);
+      value = this.codec.read(views, sg + S_ELEM);
+    }
+    // dequeue: unlink the head (waitq.ts), then release the sudog (ready() does on unshared memory).
+    const next = u32[s + (S_NEXT >>> 2)];
+    u32[h + (C_RECVQ >>> 2)] = next;
+    if (next === 0) u32[h + ((C_RECVQ + Q_LAST) >>> 2)] = 0;
+    else u32[(next + S_PREV) >>> 2] = 0;
+    u32[s + (S_NEXT >>> 2)] = 0;
+    u32[s + (S_FLAGS >>> 2)] &= ~F_QUEUED;
+    u32[H_PARKED_RECV >>> 2]--;
+    const wantsOk = views.i32[s + (S_CASE >>> 2)] === RECV_OK;
+    this.heap.core.releaseSudog(sg);
+    this.freeSlot(slot);
+    w(wantsOk ? { value, ok: true } : value); // last: resolving reads `then` (user code)
+    return true;
   }
 
   private sendSlow(v: T, opts: OpOptions | undefined): Promise<void> {
@@ -365,7 +446,7 @@ export class Channel<T = unknown> implements Tracked {
     const signal = opts === undefined ? undefined : signalOf(opts);
     const p = this.prepare(v);
     // send() tried the buffered path already, unless options made it skip it
-    if (opts !== undefined && this.fast && this.c !== 0 && (signal === undefined || !isAborted(signal)) && bufsend(this, this.c, p)) {
+    if (opts !== undefined && this.fast && this.c !== 0 && (signal === undefined || !isAborted(signal)) && this.bufsend(this.c, p)) {
       return RESOLVED;
     }
     return this.sendPrepared(p, signal);
@@ -374,9 +455,9 @@ export class Channel<T = unknown> implements Tracked {
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
     if (this.local && opts === undefined && this.c !== 0) {
-      const v = this.fast ? bufrecv(this, this.c) : NONE;
+      const v = this.fast ? this.bufrecv(this.c) : NONE;
       if (v !== NONE) return Promise.resolve(v as T);
-      const p = takeParked(this, this.c);
+      const p = this.takeParked(this.c);
       if (p !== NONE) return Promise.resolve(p as T);
     }
     return this.receive(Kind.Recv, opts);
@@ -385,11 +466,54 @@ export class Channel<T = unknown> implements Tracked {
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
     if (this.local && opts === undefined && this.c !== 0) {
-      let v = this.fast ? bufrecv(this, this.c) : NONE;
-      if (v === NONE) v = takeParked(this, this.c);
+      let v = this.fast ? this.bufrecv(this.c) : NONE;
+      if (v === NONE) v = this.takeParked(this.c);
       if (v !== NONE) return Promise.resolve({ value: v as T, ok: true });
     }
     return this.receive(Kind.RecvOk, opts);
+  }
+
+  /** Receives from the first parked sender if it is a plain send of this thread (no select, no signal,
+   *  diagnostics off): what the core's chanrecv does then (dequeue, recvFrom, ready) through the views —
+   *  unbuffered, its value; buffered (the ring is full), the ring's head, the sender's value going to the
+   *  tail — and resolves the sender. NONE when the core must decide. Runs no user code. */
+  private takeParked(c: number): unknown {
+    const views = this.heap.views;
+    const u32 = views.u32;
+    const h = c >>> 2;
+    const sg = u32[h + (C_SENDQ >>> 2)];
+    if (sg === 0) return NONE;
+    const s = sg >>> 2;
+    if ((u32[s + (S_FLAGS >>> 2)] & F_SELECT) !== 0 || u32[s + (S_STATE >>> 2)] !== G_WAITING) return NONE;
+    const slot = u32[s + (S_TOKEN >>> 2)];
+    const w = this.waiters![slot];
+    if (typeof w !== "function") return NONE;
+    let value: unknown;
+    if (this.capacity === 0) {
+      value = this.take(sg + S_ELEM);
+    } else {
+      // Full ring: the head out, the sender's value in at the same slot (it is the tail), FIFO kept.
+      const recvx = u32[h + (C_RECVX >>> 2)];
+      const at = this.bufAddr + recvx * this.size;
+      value = this.take(at);
+      if (this.size === 4) u32[at >>> 2] = u32[(sg + S_ELEM) >>> 2];
+      else views.u8.copyWithin(at, sg + S_ELEM, sg + S_ELEM + this.size);
+      const next = recvx + 1 === this.capacity ? 0 : recvx + 1;
+      u32[h + (C_RECVX >>> 2)] = next;
+      u32[h + (C_SENDX >>> 2)] = next;
+    }
+    const next = u32[s + (S_NEXT >>> 2)];
+    u32[h + (C_SENDQ >>> 2)] = next;
+    if (next === 0) u32[h + ((C_SENDQ + Q_LAST) >>> 2)] = 0;
+    else u32[(next + S_PREV) >>> 2] = 0;
+    u32[s + (S_NEXT >>> 2)] = 0;
+    u32[s + (S_FLAGS >>> 2)] &= ~F_QUEUED;
+    u32[H_PARKED_SEND >>> 2]--;
+    this.heap.core.releaseSudog(sg);
+    this.rejects![slot] = undefined!;
+    this.freeSlot(slot);
+    w(undefined);
+    return value;
   }
 
   private receive(kind: Kind, opts: OpOptions | undefined): Promise<any> {
@@ -399,7 +523,7 @@ export class Channel<T = unknown> implements Tracked {
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     // recv()/recvOk() tried the buffered path already, unless options made them skip it
     if (opts !== undefined && this.fast) {
-      const v = bufrecv(this, c);
+      const v = this.bufrecv(c);
       if (v !== NONE) return Promise.resolve(kind === Kind.Recv ? v : { value: v, ok: true });
     }
     const heap = this.heap;
@@ -420,7 +544,7 @@ export class Channel<T = unknown> implements Tracked {
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
-    if (this.fast && this.c !== 0 && bufsend(this, this.c, v)) return true;
+    if (this.fast && this.c !== 0 && this.bufsend(this.c, v)) return true;
     this.live();
     const p = this.prepare(v);
     const c = this.live();
@@ -441,7 +565,7 @@ export class Channel<T = unknown> implements Tracked {
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
   tryRecv(): RecvResult<T> | undefined {
     if (this.fast && this.c !== 0) {
-      const v = bufrecv(this, this.c);
+      const v = this.bufrecv(this.c);
       if (v !== NONE) return { value: v as T, ok: true };
     }
     const c = this.live();

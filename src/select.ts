@@ -8,7 +8,6 @@
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
 import { Channel, NONE } from "./channel.js";
-import { bufrecv, bufsend } from "./fastpath.js";
 import { type Later, type Parked, fire } from "./parked.js";
 import { type Chan, channelOf, isChan } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
@@ -231,9 +230,9 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
     const k = cases[index];
     const ch = k.inner!;
     if (k.dir === DIR_RECV) {
-      const value = bufrecv(ch, ch.c);
+      const value = ch.bufrecv(ch.c);
       if (value !== NONE) return { index, value, ok: true };
-    } else if (bufsend(ch, ch.c, k.p)) {
+    } else if (ch.bufsend(ch.c, k.p)) {
       return { index, value: undefined, ok: true };
     }
   }
