@@ -8,7 +8,6 @@ import { abortReason, deathError, isAborted, sendOnClosed, signalOf, useOfDispos
 import { B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT } from "./layout.js";
 import { RESOLVED } from "./promises.js";
 import { blocking, recvSyncOk, sendSyncPrepared } from "./blocking.js";
-
 /** Values per core call in a batch, and so the scratch it needs. */
 function batchSize<T>(ch: Channel<T>): number {
   return Math.max(1, Math.min(4096, Math.floor(65536 / ch.size)));

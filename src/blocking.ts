@@ -6,7 +6,6 @@ import type { Channel } from "./channel.js";
 import { canBlock } from "./heap.js";
 import { deathError, sendOnClosed } from "./errors.js";
 import { F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "./layout.js";
-
 /** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
  *  can be (true: the caller throws), false if a live waker claimed it meanwhile (block again). */
 function stranded<T>(ch: Channel<T>, sg: number, dead: number, send: boolean): boolean {

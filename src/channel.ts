@@ -17,13 +17,11 @@
 // thread still settles synchronously, then notifies to end that wait.
 import { Codec, isCodec } from "./codecs.js";
 import type { Chan, ChanDescriptor, OpOptions, RecvResult } from "./chan.js";
-import { Describable, Tracked, diag, track, untrack } from "./diagnostics.js";
+import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
-  abortReason, checkCapacity, closeOfClosed, deathError, isAborted, onAbort, sendOnClosed, signalOf, useOfDisposed,
+  abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
 import type { Heap } from "./heap.js";
-import { type Cell, disposedLocally, trackLocal, trackShared } from "./lifetime.js";
-import { Kind, type Later, type Parked, RECV_OK, Waiter, fire, runLater } from "./parked.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
   R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
@@ -35,16 +33,144 @@ export const DESCRIPTOR_VERSION = 1;
 /** Polls of a shared channel's state before a blocking op parks (about a microsecond). */
 const PRESPIN = 400;
 
+/** Something parked on a channel, settled when a core call hands its sudog back. */
+export interface Parked extends Describable {
+  /** Settles it; with `later`, the final resolve/reject goes there instead (see Later). */
+  settle(ch: Channel<any>, sg: number, later: Later | null): void;
+  /** A thread died: if that strands it (its channel poisoned, its waker dead), withdraw and reject it. */
+  checkDead(): void;
+}
+
+/** Settlements put off until the caller is done with core memory: pairs of (resolve or reject, its
+ *  argument). Resolving with a value reads its `then` (user code, on an untyped channel), and user
+ *  code may make core calls that reuse the sudogs a list is still being read from. */
+export type Later = unknown[];
+
+/** Calls `fn(arg)` now, or puts it on `later`. */
+export function fire(fn: (v: any) => void, arg: unknown, later: Later | null): void {
+  if (later === null) fn(arg);
+  else later.push(fn, arg);
+}
+
+/** Runs the settlements put off on `later`, in order. */
+export function runLater(later: Later): void {
+  for (let i = 0; i < later.length; i += 2) (later[i] as (v: unknown) => void)(later[i + 1]);
+}
+
 /** "No value": bufrecv found nothing it may take. */
 export const NONE: unknown = Symbol("none");
-
-/** Handles at or above this name values the JS fast path put in the ring (see `vals`). */
-const RING_HANDLE = 0x8000_0000;
 
 /** Switches for tests, not API: with `fastPaths` false, channels made from then on never take the JS
  *  buffered fast paths (their own and select's), so every operation goes through the core — the model
  *  test runs the same programs both ways. */
 export const tuning = { fastPaths: true };
+
+const enum Kind { Send, Recv, RecvOk }
+/** Handles at or above this name values the JS fast path put in the ring (see `Chan.vals`). */
+const RING_HANDLE = 0x8000_0000;
+/** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
+const RECV_OK = -3;
+
+/** One parked send/recv of this thread. As the abort listener itself (handleEvent), it needs no closure. */
+class Waiter<T> implements Parked, Describable {
+  /** When it parked and where it was called: recorded only while diagnostics are on. */
+  readonly since: number;
+  readonly stack: string | undefined;
+  readonly session: number;
+
+  constructor(
+    readonly ch: Channel<T>,
+    readonly sg: number,
+    readonly kind: Kind,
+    readonly resolve: (v: any) => void,
+    readonly reject: (e: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.session = diag.on ? diag.session : 0;
+    this.since = diag.on ? now() : 0;
+    this.stack = diag.on ? callerStack() : undefined;
+  }
+
+  describe(t: number): ParkedOp | null {
+    if (this.session !== diag.session || !diag.on) return null;
+    return { op: this.kind === Kind.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
+  }
+
+  settle(ch: Channel<T>, sg: number, later: Later | null): void {
+    const heap = ch.heap;
+    const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
+    if (this.signal !== undefined) offAbort(this.signal, this);
+    if (heap.shared) heap.wakeOwn(sg);
+    // On unshared memory the waker's core call released the sudog already (its fields stay readable
+    // until this thread's next core call); on shared memory it is ours to release.
+    if (this.kind === Kind.Send) {
+      if ((flags & F_SUCCESS) === 0) ch.drop(sg + S_ELEM);
+      if (heap.shared) heap.core.releaseSudog(sg);
+      if ((flags & F_SUCCESS) === 0) fire(this.reject, sendOnClosed(), later);
+      else fire(this.resolve, undefined, later);
+      return;
+    }
+    const value = ch.take(sg + S_ELEM);
+    if (heap.shared) heap.core.releaseSudog(sg);
+    fire(this.resolve, this.kind === Kind.Recv ? value : { value, ok: (flags & F_SUCCESS) !== 0 }, later);
+  }
+
+  /** The signal aborted while parked. */
+  handleEvent(): void {
+    if (this.ch.lookup(this.sg) !== this) return; // settled already
+    const r = this.ch.heap.core.cancel(this.sg);
+    if (r === 0) return; // a waker on another thread claimed it first
+    this.withdrawn(r === 1, abortReason(this.signal!));
+  }
+
+  checkDead(): void {
+    const ch = this.ch;
+    if (ch.lookup(this.sg) !== this) return;
+    const dead = ch.heap.core.parkdead(this.sg);
+    if (dead === 0) return;
+    const r = dead === 1 ? ch.heap.core.cancel(this.sg) : 2; // its waker died: it stays claimed, for ever
+    if (r === 0) return; // a live waker claimed it meanwhile: it completes
+    this.withdrawn(r === 1, deathError(dead));
+  }
+
+  /** It was withdrawn from the core (and its sudog may be released): reject it with `why`. */
+  private withdrawn(release: boolean, why: unknown): void {
+    const ch = this.ch;
+    ch.forget(this.sg, this);
+    if (this.signal !== undefined) offAbort(this.signal, this);
+    if (this.kind === Kind.Send) ch.drop(this.sg + S_ELEM);
+    if (ch.heap.shared) ch.heap.wakeOwn(this.sg);
+    if (release) ch.heap.core.releaseSudog(this.sg);
+    this.reject(why);
+  }
+}
+
+/** Frees a local channel nobody can reach. The registry holds just its address (an object per channel
+ *  would double what GC pays for the registry; unregister tokens cost V8 as much again). A channel freed
+ *  by dispose leaves a mark here, so its collection frees nothing — the address may be reused by then. */
+const disposedLocal = new Map<number, number>();
+const reclaimLocal = new FinalizationRegistry<number>((c) => {
+  const marks = disposedLocal.get(c);
+  if (marks !== undefined) {
+    if (marks === 1) disposedLocal.delete(c);
+    else disposedLocal.set(c, marks - 1);
+    return;
+  }
+  localHeapOf.core.freechan(c);
+});
+let localHeapOf: Heap;
+
+/** Drops this thread's reference to a shared channel nobody here can reach (freed with the last
+ *  reference, from whichever thread drops it); `c` is zeroed once dispose released it. */
+interface Cell {
+  heap: Heap;
+  c: number;
+}
+const reclaimShared = new FinalizationRegistry<Cell>(({ heap, c }) => {
+  if (c === 0) return;
+  heap.forgetChan(c);
+  heap.core.chanrelease(heap.t, c);
+});
 
 /**
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
@@ -99,8 +225,13 @@ export class Channel<T = unknown> implements Tracked {
     this.local = tuning.fastPaths && !heap.shared && (this.size === 4 || this.size === 8 || this.size === 1);
     this.fast = this.local && cap > 0;
     if (heap.shared) heap.rememberChan(c, this);
-    if (heap.shared) this.cell = trackShared(this, heap, c);
-    else trackLocal(this, heap, c);
+    if (heap.shared) {
+      this.cell = { heap, c };
+      reclaimShared.register(this, this.cell);
+    } else {
+      localHeapOf = heap;
+      reclaimLocal.register(this, c);
+    }
   }
 
   /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
@@ -629,7 +760,7 @@ export class Channel<T = unknown> implements Tracked {
     const later: Later = [];
     if (heap.core.chandispose(heap.t, c) === R_DONE) this.collectWoken(later);
     if (this.cell !== null) this.cell.c = 0;
-    else disposedLocally(c);
+    else disposedLocal.set(c, (disposedLocal.get(c) ?? 0) + 1);
     this.c = 0;
     if (heap.shared) {
       heap.forgetChan(c);

@@ -7,8 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Channel, NONE } from "./channel.js";
-import { type Later, type Parked, fire } from "./parked.js";
+import { Channel, Later, NONE, Parked, fire } from "./channel.js";
 import { type Chan, channelOf, isChan } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
