@@ -5,8 +5,6 @@
 // Channel of a Chan through channelOf, never through a member of the public class.
 import type { Codec } from "./codecs.js";
 import { Channel } from "./channel.js";
-import { recvMany, recvManySync, sendMany, sendManySync } from "./batch.js";
-import { recvSync, recvSyncOk, sendSync } from "./blocking.js";
 
 /** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
 export interface ChanDescriptor {
@@ -103,13 +101,13 @@ export class Chan<T = unknown> {
   /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
    *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
    *  channel is or gets closed. */
-  sendSync(v: T): void { sendSync(this.#ch, v); }
+  sendSync(v: T): void { this.#ch.sendSync(v); }
 
   /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
-  recvSync(): T { return recvSync(this.#ch); }
+  recvSync(): T { return this.#ch.recvSync(); }
 
   /** Go's `v, ok := <-ch`, blocking this thread. */
-  recvSyncOk(): RecvResult<T> { return recvSyncOk(this.#ch); }
+  recvSyncOk(): RecvResult<T> { return this.#ch.recvSyncOk(); }
 
   /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
    *  there. Until attached, the descriptor keeps the channel alive. */
@@ -122,7 +120,7 @@ export class Chan<T = unknown> {
    * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
    * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
    */
-  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> { return sendMany(this.#ch, values, opts); }
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> { return this.#ch.sendMany(values, opts); }
 
   /**
    * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
@@ -130,14 +128,14 @@ export class Chan<T = unknown> {
    * first that would block. Resolves with [] once the channel is closed and drained. Values it took
    * are returned even if the channel is disposed or closed during the call.
    */
-  recvMany(max: number, opts?: OpOptions): Promise<T[]> { return recvMany(this.#ch, max, opts); }
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> { return this.#ch.recvMany(max, opts); }
 
   /** sendMany, blocking this thread (shared channels). */
-  sendManySync(values: readonly T[]): void { sendManySync(this.#ch, values); }
+  sendManySync(values: readonly T[]): void { this.#ch.sendManySync(values); }
 
   /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
    *  channel is disposed or closed during the call. */
-  recvManySync(max: number): T[] { return recvManySync(this.#ch, max); }
+  recvManySync(max: number): T[] { return this.#ch.recvManySync(max); }
 
   /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> { return this.#ch[Symbol.asyncIterator](); }

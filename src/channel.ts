@@ -15,16 +15,16 @@
 // On a SharedHeap another thread may complete our parked op instead: it marks the sudog's g READY and
 // notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
 // thread still settles synchronously, then notifies to end that wait.
-import { Codec, isCodec } from "./codecs.js";
+import { Codec, isCodec, isUint8Array } from "./codecs.js";
 import type { Chan, ChanDescriptor, OpOptions, RecvResult } from "./chan.js";
 import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
-import type { Heap } from "./heap.js";
+import { canBlock, type Heap } from "./heap.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
-  R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
+  B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND, F_SELECT, F_QUEUED, G_WAITING, H_PARKED_RECV, H_PARKED_SEND, Q_LAST, S_NEXT, S_PREV, S_STATE,
 } from "./layout.js";
 
@@ -193,7 +193,7 @@ export class Channel<T = unknown> implements Tracked {
   private readonly cell: Cell | null = null;
   /** The name given at creation, for diagnostics. */
   name: string | undefined = undefined;
-  readonly size: number;
+  private readonly size: number;
   private readonly capacity: number;
   /** @internal Whether the buffered fast paths below may run in JS (see bufsend). */
   readonly fast: boolean;
@@ -252,7 +252,7 @@ export class Channel<T = unknown> implements Tracked {
   // dispose a channel, move the scratch area or reuse a sudog between a check and the write it guards.
 
   /** Writes a prepared value to the scratch area; returns the area. Runs no user code. */
-  put(p: unknown): number {
+  private put(p: unknown): number {
     const ep = this.heap.scratch(this.size);
     this.store(ep, p);
     return ep;
@@ -407,6 +407,17 @@ export class Channel<T = unknown> implements Tracked {
     for (const w of [...this.waiters]) if (typeof w === "object") w.checkDead();
   }
 
+  /** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
+   *  can be (true: the caller throws), false if a live waker claimed it meanwhile (block again). */
+  private stranded(sg: number, dead: number, send: boolean): boolean {
+    const core = this.heap.core;
+    const r = dead === 1 ? core.cancel(sg) : 2;
+    if (r === 0) return false;
+    if (send) this.drop(sg + S_ELEM);
+    if (r === 1) core.releaseSudog(sg);
+    return true;
+  }
+
   /** This thread's parked ops on this channel (what diagnostics lists). */
   parkedOps(): Iterable<Describable> {
     return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => typeof w === "object");
@@ -447,14 +458,14 @@ export class Channel<T = unknown> implements Tracked {
   // the other side is often about to make room or a value. Before a blocking op on a shared channel,
   // watch the channel for up to ~1 µs without taking its lock: these reads are hints, the core decides.
 
-  spinUntilReceivable(c: number): void {
+  private spinUntilReceivable(c: number): void {
     const u32 = this.heap.views.u32;
     for (let i = 0; i < PRESPIN; i++) {
       if (u32[(c + C_QCOUNT) >>> 2] !== 0 || u32[(c + C_SENDQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
     }
   }
 
-  spinUntilSendable(c: number): void {
+  private spinUntilSendable(c: number): void {
     const u32 = this.heap.views.u32;
     const cap = this.capacity;
     for (let i = 0; i < PRESPIN; i++) {
@@ -463,7 +474,7 @@ export class Channel<T = unknown> implements Tracked {
   }
 
   /** Throws the error for a failed core result (after the caller gave back what it put). */
-  fail(r: number): never {
+  private fail(r: number): never {
     if (r === R_DISPOSED) throw useOfDisposed();
     if (r === R_NOMEM) throw this.heap.noMemory();
     if (r === R_POISONED || r === R_TIMEOUT) throw deathError(r);
@@ -725,13 +736,13 @@ export class Channel<T = unknown> implements Tracked {
   }
 
   /** After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
-  deliverOut(): void {
+  private deliverOut(): void {
     const sg = this.heap.out();
     if (sg !== 0) this.deliver(sg);
   }
 
   /** Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. */
-  settleWoken(): void {
+  private settleWoken(): void {
     if (this.heap.out() === 0) return;
     const later: Later = [];
     this.collectWoken(later);
@@ -776,6 +787,81 @@ export class Channel<T = unknown> implements Tracked {
     runLater(later);
   }
 
+  // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
+
+  private blocking(what: string): number {
+    const c = this.live();
+    if (!this.heap.shared) {
+      throw new TypeError(`wasmchan: ${what} blocks the thread, so it needs a channel of a SharedHeap that other threads can complete`);
+    }
+    if (!canBlock) throw new TypeError(`wasmchan: ${what} cannot block a browser's main thread; use the Promise form`);
+    return c;
+  }
+
+  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken.
+   *  Throws ChannelError("send on closed channel") if the channel is or gets closed. */
+  sendSync(v: T): void {
+    this.blocking("sendSync");
+    this.sendSyncPrepared(this.prepare(v));
+  }
+
+  private sendSyncPrepared(p: unknown): void {
+    const c = this.live();
+    const ep = this.put(p);
+    const heap = this.heap;
+    this.spinUntilSendable(c);
+    const r = heap.core.chansend(heap.t, c, ep, 1);
+    if (r === R_DONE) return;
+    if (r === R_HANDOFF) {
+      this.deliverOut();
+      return;
+    }
+    if (r === R_PARKED) {
+      heap.sync();
+      const sg = heap.out();
+      for (let dead; (dead = heap.block(sg)) !== 0;) if (this.stranded(sg, dead, true)) throw deathError(dead);
+      const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+      if (!ok) this.drop(sg + S_ELEM);
+      heap.core.releaseSudog(sg);
+      if (!ok) throw sendOnClosed();
+      return;
+    }
+    this.drop(ep);
+    if (r === R_CLOSED) throw sendOnClosed();
+    this.fail(r);
+  }
+
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
+  recvSync(): T {
+    return this.recvSyncOk().value;
+  }
+
+  /** Go's `v, ok := <-ch`, blocking this thread. */
+  recvSyncOk(): RecvResult<T> {
+    const c = this.blocking("recvSync");
+    const heap = this.heap;
+    const ep = heap.scratch(this.size);
+    this.spinUntilReceivable(c);
+    const r = heap.core.chanrecv(heap.t, c, ep, 1);
+    if (r === R_PARKED) {
+      heap.sync();
+      const sg = heap.out();
+      for (let dead; (dead = heap.block(sg)) !== 0;) if (this.stranded(sg, dead, false)) throw deathError(dead);
+      const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+      const value = this.take(sg + S_ELEM);
+      heap.core.releaseSudog(sg);
+      return { value, ok };
+    }
+    if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
+      const value = this.take(ep);
+      if (r === R_HANDOFF) {
+        this.deliverOut();
+      }
+      return { value, ok: r !== R_CLOSED };
+    }
+    this.fail(r);
+  }
+
   /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
    *  there. Until attached, the descriptor keeps the channel alive. */
   share(): ChanDescriptor {
@@ -791,9 +877,105 @@ export class Channel<T = unknown> implements Tracked {
     };
   }
 
+  // ---- batches: many values per core call (one lock), same semantics as that many single ops
+
+  /** Values per core call in a batch, and so the scratch it needs. */
+  private batchSize(): number {
+    return Math.max(1, Math.min(4096, Math.floor(65536 / this.size)));
+  }
+
+  /** Reads `values` once (its length once, each element once) and prepares each: the user-code phase
+   *  of a batch. A bad value throws here, before anything is sent. */
+  private prepareAll(values: readonly T[], what: string): unknown[] {
+    if (!Array.isArray(values)) throw new TypeError(`wasmchan: ${what}(values): values must be an array`);
+    const n = values.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = this.prepare(values[i]);
+    return out;
+  }
+
+  /** Non-blocking sends of prepared values[from...] in order, chunk by chunk; returns the index of the
+   *  first value not sent (values.length when all were). Throws ChannelError if the channel is closed
+   *  or disposed (also by user code run while settling woken receivers). */
+  private sendBatch(values: readonly unknown[], from: number): number {
+    const heap = this.heap;
+    const size = this.size;
+    let i = from;
+    while (i < values.length) {
+      const c = this.live();
+      const k = Math.min(this.batchSize(), values.length - i);
+      const ep = heap.scratch(k * size);
+      for (let j = 0; j < k; j++) this.store(ep + j * size, values[i + j]);
+      const sent = heap.core.chansendn(heap.t, c, ep, k);
+      const why = heap.index();
+      for (let j = sent; j < k; j++) this.drop(ep + j * size); // not sent: forget their handles
+      this.settleWoken();
+      i += sent;
+      if (why !== B_OPEN) throw batchError(why);
+      if (sent < k) break;
+    }
+    return i;
+  }
+
+  /** Non-blocking receives, up to `max` more into `out`; returns B_CLOSED if it stopped because the
+   *  channel is closed and drained, B_DISPOSED if it was disposed (now or by user code run while
+   *  settling woken senders), else B_OPEN. What it took stays in `out` whatever happens. */
+  private recvBatch(max: number, out: T[]): number {
+    const heap = this.heap;
+    const size = this.size;
+    while (out.length < max) {
+      const c = this.c;
+      if (c === 0) return B_DISPOSED;
+      const k = Math.min(this.batchSize(), max - out.length);
+      const ep = heap.scratch(k * size);
+      const got = heap.core.chanrecvn(heap.t, c, ep, k);
+      const why = heap.index();
+      for (let j = 0; j < got; j++) out.push(this.take(ep + j * size));
+      this.settleWoken();
+      if (why !== B_OPEN) return why;
+      if (got < k) return B_OPEN;
+    }
+    return B_OPEN;
+  }
+
+  /**
+   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
+   * other — but as many per call into the core as can go without blocking (one lock for a batch).
+   * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
+   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
+   */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    this.live();
+    const signal = signalOf(opts);
+    const ps = this.prepareAll(values, "sendMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    let i: number;
+    try {
+      i = this.sendBatch(ps, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (i === ps.length) return RESOLVED;
+    // The rest is stored later, as room appears: by then the caller may reuse its Uint8Arrays, so a
+    // typed channel keeps copies (the constructor copies through the array's internal slots: no user
+    // code). An untyped channel passes values by reference, as always.
+    if (this.codec !== undefined) {
+      for (let j = i; j < ps.length; j++) if (isUint8Array(ps[j])) ps[j] = new Uint8Array(ps[j] as Uint8Array);
+    }
+    const rest = async (): Promise<void> => {
+      while (i < ps.length) {
+        await this.sendPrepared(ps[i], signal); // parks for one, then the rest goes in batches again
+        i = this.sendBatch(ps, i + 1);
+      }
+    };
+    return rest();
+  }
+
   /** A send of a prepared value: no user code runs from here until it reaches the core. The channel
    *  is checked here, after the user code that preparing ran (it may have disposed the channel). */
-  sendPrepared(p: unknown, signal: AbortSignal | undefined): Promise<void> {
+  private sendPrepared(p: unknown, signal: AbortSignal | undefined): Promise<void> {
     const c = this.live();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const ep = this.put(p);
@@ -809,6 +991,58 @@ export class Channel<T = unknown> implements Tracked {
     this.drop(ep);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     this.fail(r);
+  }
+
+  /**
+   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
+   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
+   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
+   * are returned even if the channel is disposed or closed during the call.
+   */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    this.live();
+    const signal = signalOf(opts);
+    checkMax(max, "recvMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    const out: T[] = [];
+    const why = this.recvBatch(max, out);
+    if (out.length > 0 || why === B_CLOSED) return Promise.resolve(out);
+    if (why !== B_OPEN) throw batchError(why); // another thread disposed it: as recv would
+    return this.recvOk({ signal }).then(({ value, ok }) => {
+      if (!ok) return out;
+      out.push(value);
+      if (max > 1) this.recvBatch(max, out);
+      return out;
+    });
+  }
+
+  /** sendMany, blocking this thread (shared channels). */
+  sendManySync(values: readonly T[]): void {
+    this.blocking("sendManySync");
+    const ps = this.prepareAll(values, "sendManySync");
+    this.live();
+    let i = this.sendBatch(ps, 0);
+    while (i < ps.length) {
+      this.sendSyncPrepared(ps[i]);
+      i = this.sendBatch(ps, i + 1);
+    }
+  }
+
+  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
+   *  channel is disposed or closed during the call. */
+  recvManySync(max: number): T[] {
+    this.blocking("recvManySync");
+    checkMax(max, "recvManySync");
+    const out: T[] = [];
+    const why = this.recvBatch(max, out);
+    if (out.length > 0 || why === B_CLOSED) return out;
+    if (why !== B_OPEN) throw batchError(why);
+    const { value, ok } = this.recvSyncOk();
+    if (!ok) return out;
+    out.push(value);
+    if (max > 1) this.recvBatch(max, out);
+    return out;
   }
 
   /** @internal This thread is ending: give back its reference to this shared channel (no close). */
@@ -827,6 +1061,20 @@ export class Channel<T = unknown> implements Tracked {
       if (!ok) return;
       yield value;
     }
+  }
+}
+
+/** The error for a batch that stopped for `why` (B_*, not B_OPEN). */
+function batchError(why: number): Error {
+  if (why === B_CLOSED) return sendOnClosed();
+  if (why === B_POISONED) return deathError(R_POISONED);
+  if (why === B_TIMEOUT) return deathError(R_TIMEOUT);
+  return useOfDisposed();
+}
+
+function checkMax(max: unknown, what: string): void {
+  if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+    throw new RangeError(`wasmchan: ${what}(max): max must be an integer >= 1`);
   }
 }
 
