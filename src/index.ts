@@ -1,6 +1,5 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
-import { type Chan, type ChanOptions, chanOf } from "./chan.js";
-import { makeChannel } from "./channel.js";
+import { Chan, ChanOptions, makeChan } from "./chan.js";
 import { localHeap, HeapStats } from "./heap.js";
 import { afterOn } from "./after.js";
 
@@ -26,7 +25,7 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
   }
-  return chanOf(makeChannel<T>(localHeap, n, opts?.codec, opts?.name));
+  return makeChan<T>(localHeap, n, opts?.codec, opts?.name);
 }
 
 /**
@@ -35,10 +34,10 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
  * parked on the channel.
  */
 export function after(ms: number): Chan<number> {
-  return chanOf(afterOn(ms, newTimerChan));
+  return afterOn(ms, newTimerChan);
 }
 
-const newTimerChan = () => makeChannel<number>(localHeap, 1, undefined);
+const newTimerChan = (): Chan<number> => makeChan<number>(localHeap, 1, undefined);
 
 /** Counters of the local heap (this thread's unshared channels). */
 export function stats(): HeapStats {

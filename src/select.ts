@@ -7,8 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Channel, Later, NONE, Parked, fire } from "./channel.js";
-import { type Chan, channelOf, isChan } from "./chan.js";
+import { Chan, Later, NONE, Parked, fire } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
 import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
@@ -35,14 +34,10 @@ export interface SendCase<T = unknown> {
 /** Every case is one of these (one shape, so the loops below stay monomorphic; only `recv` and
  *  `send` make them, so select can trust what it is given). */
 class Case {
-  /** The Channel behind `ch`: what select works on. */
-  readonly inner: Channel<any> | null;
   constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Chan<any> | null, readonly value: unknown,
-    /** The value as `inner.prepare` returned it when the case was built: what select stores, with no
+    /** The value as `ch.prepare` returned it when the case was built: what select stores, with no
      *  user code (a getter, a toJSON) left to run. */
-    readonly p: unknown) {
-    this.inner = ch === null ? null : channelOf(ch);
-  }
+    readonly p: unknown) {}
 }
 
 export type SelectCase = RecvCase<any> | SendCase<any>;
@@ -60,21 +55,21 @@ export interface SelectOptions {
   default?: boolean;
 }
 
-function caseChan(ch: unknown, what: string): Chan<any> | null {
+function channelOf(ch: unknown, what: string): Chan<any> | null {
   if (ch === null || ch === undefined) return null;
-  if (!isChan(ch)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
+  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
   return ch;
 }
 
 /** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
 export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return new Case(DIR_RECV, caseChan(ch, "recv"), undefined, undefined) as RecvCase<T>;
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as RecvCase<T>;
 }
 
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
-  const c = caseChan(ch, "send");
-  return new Case(DIR_SEND, c, v, c === null ? undefined : channelOf(c).prepare(v)) as SendCase<T>;
+  const c = channelOf(ch, "send");
+  return new Case(DIR_SEND, c, v, c === null ? undefined : c.prepare(v)) as SendCase<T>;
 }
 
 /**
@@ -100,7 +95,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     if (!(k instanceof Case)) {
       throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
     }
-    const ch = k.inner;
+    const ch = k.ch;
     if (ch === null) continue;
     ch.live();
     if (k.dir === DIR_SEND) sends = true;
@@ -130,7 +125,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   for (let i = 0; i < n; i++) {
     const k = cases[i];
     const r = (base + i * CASE_SIZE) >>> 2;
-    const ch = k.inner;
+    const ch = k.ch;
     if (ch === null) {
       u32[r + (K_C >>> 2)] = 0;
       elems[i] = 0;
@@ -146,7 +141,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (k.dir === DIR_SEND && k.inner !== null) k.inner.store(elems[i], k.p);
+      if (k.dir === DIR_SEND && k.ch !== null) k.ch.store(elems[i], k.p);
     }
   }
 
@@ -155,7 +150,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
     const held: number[] = new Array(n).fill(0);
-    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = cases[i].inner!.heldAt(elems[i]);
+    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = cases[i].ch!.heldAt(elems[i]);
     return park(heap, cases, held, heap.out(), signal);
   }
   if (r === R_BLOCK) {
@@ -168,7 +163,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   }
   const index = heap.index();
   const k = cases[index];
-  const ch = k.inner!;
+  const ch = k.ch!;
   if (k.dir === DIR_SEND) {
     if (r === R_CLOSED) {
       if (sends) dropValues(cases, elems, -1);
@@ -204,7 +199,7 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
   let ready = false;
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    const ch = k.inner;
+    const ch = k.ch;
     if (ch === null) continue;
     if (!ch.fast) return undefined;
     const h = ch.c >>> 2;
@@ -227,7 +222,7 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
   for (let i = 0; i < norder; i++) {
     const index = order[i];
     const k = cases[index];
-    const ch = k.inner!;
+    const ch = k.ch!;
     if (k.dir === DIR_RECV) {
       const value = ch.bufrecv(ch.c);
       if (value !== NONE) return { index, value, ok: true };
@@ -242,11 +237,11 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
 function dropValues(cases: readonly Case[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (i !== except && k.dir === DIR_SEND && k.inner !== null) k.inner.drop(elems[i]);
+    if (i !== except && k.dir === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
   }
 }
 
-function wake(ch: Channel<any>, sg: number): void {
+function wake(ch: Chan<any>, sg: number): void {
   if (sg !== 0) ch.deliver(sg);
 }
 
@@ -269,7 +264,7 @@ class SelectWaiter implements Parked {
 
   describe(t: number): ParkedOp | null {
     if (this.session !== diag.session || !diag.on) return null;
-    const channels = this.cases.filter((k) => k.inner !== null).map((k) => k.inner!.info());
+    const channels = this.cases.filter((k) => k.ch !== null).map((k) => k.ch!.info());
     return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
   }
 
@@ -280,7 +275,7 @@ class SelectWaiter implements Parked {
 
   constructor(
     private readonly heap: Heap,
-    private readonly cases: readonly Case[],
+    private readonly cases: readonly SelectCase[],
     /** Handles of untyped send values (0 otherwise), to forget those not sent. */
     private readonly held: number[],
     private readonly g: number,
@@ -295,7 +290,7 @@ class SelectWaiter implements Parked {
 
   register(): void {
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) this.cases[i].inner!.remember(this.sgs[i], this);
+      if (this.sgs[i] !== 0) this.cases[i].ch!.remember(this.sgs[i], this);
     }
   }
 
@@ -303,26 +298,26 @@ class SelectWaiter implements Parked {
     this.done = true;
     if (this.heap.shared) this.heap.wakeOwn(this.g); // ends our own waitAsync, if a local waker got here first
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) this.cases[i].inner!.forget(this.sgs[i], this);
+      if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i], this);
     }
     if (this.signal !== undefined) offAbort(this.signal, this);
   }
 
   /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
-  settle(_ch?: Channel<any>, _sg?: number, later: Later | null = null): void {
+  settle(_ch?: Chan<any>, _sg?: number, later: Later | null = null): void {
     this.unregister();
     const heap = this.heap;
     let size = 0;
-    for (const k of this.cases) if (k.inner !== null) size = Math.max(size, k.inner.elemSize);
+    for (const k of this.cases) if (k.ch !== null) size = Math.max(size, k.ch.elemSize);
     const ep = heap.scratch(size);
     const index = heap.core.selectdone(heap.t, this.g, ep);
     const ok = heap.out() === 1;
     const k = this.cases[index];
-    const ch = k.inner!;
+    const ch = k.ch!;
     // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.inner !== null && (i !== index || !ok)) c.inner.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
     }
     if (k.dir === DIR_SEND) {
       if (ok) fire(this.resolve, { index, value: undefined, ok: true }, later);
@@ -353,7 +348,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.inner !== null) c.inner.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
     }
     this.reject(why);
   }

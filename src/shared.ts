@@ -5,8 +5,7 @@
 // instance sees the same channels. `ch.share()` gives a descriptor (the Memory, the compiled Module and
 // the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
 // come from other threads, so attach checks everything before trusting an address.
-import { Channel, DESCRIPTOR_VERSION, makeChannel } from "./channel.js";
-import { type Chan, type ChanDescriptor, chanOf } from "./chan.js";
+import { Chan, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
 import { Codec, codecFromName, isCodec } from "./codecs.js";
 import { describe } from "./errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
@@ -147,7 +146,7 @@ export class SharedHeap {
     if (!isCodec(codec)) {
       throw new TypeError("wasmchan: a shared channel needs a codec (codecs.i32, codecs.f64, codecs.bytes(n), ...): JS values cannot cross threads by reference");
     }
-    return chanOf(makeChannel<T>(this.heap, cap, codec, opts?.name));
+    return makeChan<T>(this.heap, cap, codec, opts?.name);
   }
 
   /** Counters of this heap, across all threads. */
@@ -195,11 +194,11 @@ export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>
     core.chanrelease(heap.heap.t, c);
     throw invalid("its codec or capacity does not match the channel");
   }
-  const mine = heap.heap.chanAt(c) as Channel<T> | undefined;
+  const mine = heap.heap.chanAt(c) as Chan<T> | undefined;
   if (mine !== undefined) {
     // This thread has the channel already: one Chan object per channel per thread, one reference.
     core.chanrelease(heap.heap.t, c);
-    return chanOf(mine);
+    return mine;
   }
-  return chanOf(new Channel<T>(heap.heap, cap, codec as Codec<T>, c));
+  return new Chan<T>(heap.heap, cap, codec as Codec<T>, c);
 }

@@ -7,7 +7,6 @@ import * as wasm from "wasmchan";
 import { inWorker, rng, shuffle } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
 import { H_BUMP, H_IN_USE, HCHAN_SIZE, MEMORY_BASE, S_ELEM, SUDOG_INLINE } from "../dist/layout.js";
-import { channelOf } from "../dist/chan.js";
 
 const { SharedHeap, codecs } = wasm;
 type Chan<T> = wasm.Chan<T>;
@@ -161,8 +160,7 @@ describe("shared heap: interleaved frees, then neighbours merge", () => {
     });
     const value = new Map(chans.map((ch, i) => [ch, i]));
     expect(heap.stats().bytesInUse).toBe(base + chans.length * B);
-    const addr = (ch: wasm.Chan<any>) => channelOf(ch).c;
-    const byAddr = [...chans].sort((a, b) => addr(a) - addr(b));
+    const byAddr = [...chans].sort((a, b) => a.c - b.c);
     const freed = new Set(byAddr.filter((_, j) => j % 2 === 1));
     for (const ch of freed) ch.dispose();
     let live = byAddr.filter((ch) => !freed.has(ch));
@@ -173,15 +171,15 @@ describe("shared heap: interleaved frees, then neighbours merge", () => {
     expect(() => heap.chan(probe, codecs.bool)).toThrow(/out of channel memory/);
     expect(heap.stats().bytesInUse).toBe(base + live.length * B);
     // Eleven neighbours in memory (no other block fits between them): free the six still alive.
-    const j = byAddr.findIndex((ch, j) => j % 2 === 0 && j >= 2 && j + 12 < byAddr.length && addr(byAddr[j + 10]) - addr(ch) <= 10 * B + LINE);
+    const j = byAddr.findIndex((ch, j) => j % 2 === 0 && j >= 2 && j + 12 < byAddr.length && byAddr[j + 10].c - ch.c <= 10 * B + LINE);
     expect(j).toBeGreaterThanOrEqual(0);
     const window = byAddr.slice(j, j + 11);
     for (const ch of window.filter((ch) => !freed.has(ch))) ch.dispose();
     live = live.filter((ch) => !window.includes(ch));
     // Now the probe fits, and only there: between the live channels on either side of the window.
     const big = heap.chan<boolean>(probe, codecs.bool);
-    expect(addr(big)).toBeGreaterThan(addr(byAddr[j - 2]));
-    expect(addr(big) + HCHAN_SIZE + probe).toBeLessThan(addr(byAddr[j + 12]));
+    expect(big.c).toBeGreaterThan(byAddr[j - 2].c);
+    expect(big.c + HCHAN_SIZE + probe).toBeLessThan(byAddr[j + 12].c);
     expect(heap.stats().bytesInUse).toBe(base + live.length * B + 2048);
     // Every survivor still holds its two values, and more flow through it.
     for (const ch of live) {
@@ -267,12 +265,11 @@ describe("shared heap: passes while other threads allocate and free", () => {
     const anchor = heap.chan(1, codecs.i32);
     const body = `
       const anchor = await lib.attach(workerData.desc);
-      const { channelOf } = await import(workerData.chanModule);
-      const heap = channelOf(anchor).heap.owner; // this thread's SharedHeap of the anchor's memory
+      const heap = anchor.heap.owner; // this thread's SharedHeap of the anchor's memory
       return churn(heap, lib.codecs, workerData.seed);
       ${churn.toString()}
       ${rngSource}`;
-    const results = (await Promise.all([1, 2, 3].map((seed) => inWorker(body, { desc: anchor.share(), seed, chanModule: new URL("../dist/chan.js", import.meta.url).href })))) as
+    const results = (await Promise.all([1, 2, 3].map((seed) => inWorker(body, { desc: anchor.share(), seed })))) as
       { made: number; failed: number }[];
     for (const r of results) expect(r.made).toBeGreaterThan(0);
     expect(results.some((r) => r.failed > 0)).toBe(true); // the heap did run out, so passes ran

@@ -9,7 +9,6 @@ import { describe, expect, it } from "vitest";
 import { SharedHeap, codecs, ChannelError } from "wasmchan";
 import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/layout.js";
 import { entryOf, macrotask, rng } from "./util.js";
-import { channelOf } from "../dist/chan.js";
 
 const killUrl = new URL("./workers/kill.mjs", import.meta.url);
 
@@ -20,9 +19,8 @@ function start(body: string, workerData: Record<string, unknown>): { w: Worker; 
     import { workerData, parentPort } from "node:worker_threads";
     const lib = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href)});
     const { attach, ChannelError } = lib;
-    const { channelOf } = await import(${JSON.stringify(pathToFileURL(entryOf("wasm")).href.replace(/index\.js$/, "chan.js"))});
     const ch = await attach(workerData.desc);
-    const heap = channelOf(ch).heap;
+    const heap = ch.heap;
     const u32 = heap.views.u32;
     const tid = u32[(heap.t + ${T_ID}) >>> 2];
     const post = (m) => parentPort.postMessage(m);
@@ -85,7 +83,7 @@ describe("a thread that dies", () => {
     await sync.next();
     await until(() => heap.stats().parkedReceivers === 2);
     // As if terminated inside chansend: the lock word holds the dead thread's id.
-    const holder = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held"); for (;;) {}`, { desc: ch.share(), c: channelOf(ch).c });
+    const holder = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held"); for (;;) {}`, { desc: ch.share(), c: (ch as unknown as { c: number }).c });
     await holder.next();
     const t0 = Date.now();
     expect(() => ch.trySend(1)).toThrow(ChannelError); // held by a live (not yet reaped) thread: a time-out
@@ -125,7 +123,7 @@ describe("a thread that dies", () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     const ch = heap.chan(0, codecs.i32);
     const parked = errorOf(ch.recv());
-    const c = channelOf(ch).c;
+    const c = (ch as unknown as { c: number }).c;
     const g = (heap as unknown as { heap: { views: { u32: Uint32Array } } }).heap.views.u32[(c + C_RECVQ) >>> 2];
     expect(g).not.toBe(0);
     // As if terminated inside chansend after its dequeue won the receive: the g holds its claim.
@@ -145,7 +143,7 @@ describe("a thread that dies", () => {
     const ch = heap.chan(2, codecs.i32);
     const w = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held");
       const end = Date.now() + 700; while (Date.now() < end) {} Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, 0); post("released");`,
-    { desc: ch.share(), c: channelOf(ch).c });
+    { desc: ch.share(), c: (ch as unknown as { c: number }).c });
     await w.next();
     expect(() => ch.trySend(1)).toThrow(/lock held for over/);
     await w.next();
