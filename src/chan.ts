@@ -24,7 +24,7 @@ import { canBlock, type Heap } from "./heap.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
   B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
-  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND, F_SELECT, F_QUEUED, G_WAITING, H_PARKED_RECV, H_PARKED_SEND, Q_LAST, S_NEXT, S_PREV, S_STATE,
+  R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
 } from "./layout.js";
 
 /** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
@@ -224,9 +224,6 @@ export class Chan<T = unknown> implements Tracked {
   private readonly capacity: number;
   /** @internal Whether the buffered fast paths below may run in JS (see bufsend). */
   readonly fast: boolean;
-  /** Whether a send may hand its value to a parked receiver in JS (see handoff): unshared memory,
-   *  slots whose views are aligned (untyped handles, 1-, 4-, 8-byte codecs), any capacity. */
-  private readonly local: boolean;
   /** Address of ring slot 0. */
   private readonly bufAddr: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined).
@@ -249,8 +246,7 @@ export class Chan<T = unknown> implements Tracked {
     }
     this.c = c;
     this.bufAddr = heap.views.u32[(c + C_BUF) >>> 2];
-    this.local = tuning.fastPaths && !heap.shared && (this.size === 4 || this.size === 8 || this.size === 1);
-    this.fast = this.local && cap > 0;
+    this.fast = tuning.fastPaths && !heap.shared && cap > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
     if (heap.shared) heap.rememberChan(c, this);
     if (heap.shared) {
       this.cell = { heap, c };
@@ -567,47 +563,8 @@ export class Chan<T = unknown> implements Tracked {
    */
   send(v: T, opts?: OpOptions): Promise<void> {
     // The fast path's codecs (numbers, bool, handles) run no user code while they store.
-    if (this.local && opts === undefined && this.c !== 0) {
-      if (this.fast && this.bufsend(this.c, v)) return RESOLVED;
-      if (this.handoff(this.c, v)) return RESOLVED;
-    }
+    if (this.fast && opts === undefined && this.c !== 0 && this.bufsend(this.c, v)) return RESOLVED;
     return this.sendSlow(v, opts);
-  }
-
-  /** Hands `v` to the first parked receiver if it is a plain receive of this thread (no select, no
-   *  signal, diagnostics off) and the channel is open: what the core's chansend does then (dequeue,
-   *  sendTo, ready), done on the same fields through the views, without the value's round trip through
-   *  the core. False when the core must decide. Throws, changing nothing, if `v` does not fit the codec. */
-  private handoff(c: number, v: unknown): boolean {
-    const views = this.heap.views;
-    const u32 = views.u32;
-    const h = c >>> 2;
-    const sg = u32[h + (C_RECVQ >>> 2)];
-    if (sg === 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
-    const s = sg >>> 2;
-    if ((u32[s + (S_FLAGS >>> 2)] & F_SELECT) !== 0 || u32[s + (S_STATE >>> 2)] !== G_WAITING) return false;
-    const slot = u32[s + (S_TOKEN >>> 2)];
-    const w = this.waiters![slot];
-    if (typeof w !== "function") return false; // a Waiter (signal, diagnostics) settles through the core
-    let value = v;
-    if (this.codec !== undefined) {
-      // What a receiver gets is what the slot holds: store, then read back (it may throw: nothing changed).
-      this.codec.write(views, sg + S_ELEM, v);
-      value = this.codec.read(views, sg + S_ELEM);
-    }
-    // dequeue: unlink the head (waitq.ts), then release the sudog (ready() does on unshared memory).
-    const next = u32[s + (S_NEXT >>> 2)];
-    u32[h + (C_RECVQ >>> 2)] = next;
-    if (next === 0) u32[h + ((C_RECVQ + Q_LAST) >>> 2)] = 0;
-    else u32[(next + S_PREV) >>> 2] = 0;
-    u32[s + (S_NEXT >>> 2)] = 0;
-    u32[s + (S_FLAGS >>> 2)] &= ~F_QUEUED;
-    u32[H_PARKED_RECV >>> 2]--;
-    const wantsOk = views.i32[s + (S_CASE >>> 2)] === RECV_OK;
-    this.heap.core.releaseSudog(sg);
-    this.freeSlot(slot);
-    w(wantsOk ? { value, ok: true } : value); // last: resolving reads `then` (user code)
-    return true;
   }
 
   private sendSlow(v: T, opts: OpOptions | undefined): Promise<void> {
@@ -623,66 +580,20 @@ export class Chan<T = unknown> implements Tracked {
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
-    if (this.local && opts === undefined && this.c !== 0) {
-      const v = this.fast ? this.bufrecv(this.c) : NONE;
+    if (this.fast && opts === undefined && this.c !== 0) {
+      const v = this.bufrecv(this.c);
       if (v !== NONE) return Promise.resolve(v as T);
-      const p = this.takeParked(this.c);
-      if (p !== NONE) return Promise.resolve(p as T);
     }
     return this.receive(Kind.Recv, opts);
   }
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
-    if (this.local && opts === undefined && this.c !== 0) {
-      let v = this.fast ? this.bufrecv(this.c) : NONE;
-      if (v === NONE) v = this.takeParked(this.c);
+    if (this.fast && opts === undefined && this.c !== 0) {
+      const v = this.bufrecv(this.c);
       if (v !== NONE) return Promise.resolve({ value: v as T, ok: true });
     }
     return this.receive(Kind.RecvOk, opts);
-  }
-
-  /** Receives from the first parked sender if it is a plain send of this thread (no select, no signal,
-   *  diagnostics off): what the core's chanrecv does then (dequeue, recvFrom, ready) through the views —
-   *  unbuffered, its value; buffered (the ring is full), the ring's head, the sender's value going to the
-   *  tail — and resolves the sender. NONE when the core must decide. Runs no user code. */
-  private takeParked(c: number): unknown {
-    const views = this.heap.views;
-    const u32 = views.u32;
-    const h = c >>> 2;
-    const sg = u32[h + (C_SENDQ >>> 2)];
-    if (sg === 0) return NONE;
-    const s = sg >>> 2;
-    if ((u32[s + (S_FLAGS >>> 2)] & F_SELECT) !== 0 || u32[s + (S_STATE >>> 2)] !== G_WAITING) return NONE;
-    const slot = u32[s + (S_TOKEN >>> 2)];
-    const w = this.waiters![slot];
-    if (typeof w !== "function") return NONE;
-    let value: unknown;
-    if (this.capacity === 0) {
-      value = this.take(sg + S_ELEM);
-    } else {
-      // Full ring: the head out, the sender's value in at the same slot (it is the tail), FIFO kept.
-      const recvx = u32[h + (C_RECVX >>> 2)];
-      const at = this.bufAddr + recvx * this.size;
-      value = this.take(at);
-      if (this.size === 4) u32[at >>> 2] = u32[(sg + S_ELEM) >>> 2];
-      else views.u8.copyWithin(at, sg + S_ELEM, sg + S_ELEM + this.size);
-      const next = recvx + 1 === this.capacity ? 0 : recvx + 1;
-      u32[h + (C_RECVX >>> 2)] = next;
-      u32[h + (C_SENDX >>> 2)] = next;
-    }
-    const next = u32[s + (S_NEXT >>> 2)];
-    u32[h + (C_SENDQ >>> 2)] = next;
-    if (next === 0) u32[h + ((C_SENDQ + Q_LAST) >>> 2)] = 0;
-    else u32[(next + S_PREV) >>> 2] = 0;
-    u32[s + (S_NEXT >>> 2)] = 0;
-    u32[s + (S_FLAGS >>> 2)] &= ~F_QUEUED;
-    u32[H_PARKED_SEND >>> 2]--;
-    this.heap.core.releaseSudog(sg);
-    this.rejects![slot] = undefined!;
-    this.freeSlot(slot);
-    w(undefined);
-    return value;
   }
 
   private receive(kind: Kind, opts: OpOptions | undefined): Promise<any> {
