@@ -20,7 +20,7 @@ import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack 
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
 } from "./errors.js";
-import { canBlock, type Heap } from "./heap.js";
+import { Heap, canBlock } from "./heap.js";
 import { RESOLVED, capture, captured } from "./promises.js";
 import {
   B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
@@ -65,7 +65,7 @@ export interface ChanOptions<T> {
 /** Something parked on a channel, settled when a core call hands its sudog back. */
 export interface Parked extends Describable {
   /** Settles it; with `later`, the final resolve/reject goes there instead (see Later). */
-  settle(ch: Chan<any>, sg: number, later: Later | null): void;
+  settle(ch: Channel<any>, sg: number, later: Later | null): void;
   /** A thread died: if that strands it (its channel poisoned, its waker dead), withdraw and reject it. */
   checkDead(): void;
 }
@@ -108,7 +108,7 @@ class Waiter<T> implements Parked, Describable {
   readonly session: number;
 
   constructor(
-    readonly ch: Chan<T>,
+    readonly ch: Channel<T>,
     readonly sg: number,
     readonly kind: Kind,
     readonly resolve: (v: any) => void,
@@ -125,7 +125,7 @@ class Waiter<T> implements Parked, Describable {
     return { op: this.kind === Kind.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
   }
 
-  settle(ch: Chan<T>, sg: number, later: Later | null): void {
+  settle(ch: Channel<T>, sg: number, later: Later | null): void {
     const heap = ch.heap;
     const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
     if (this.signal !== undefined) offAbort(this.signal, this);
@@ -205,7 +205,7 @@ const reclaimShared = new FinalizationRegistry<Cell>(({ heap, c }) => {
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
  * in the order they called. Create one with `chan(n)`.
  */
-export class Chan<T = unknown> implements Tracked {
+export class Channel<T = unknown> implements Tracked {
   /** Address of the hchan in the heap; 0 once disposed. */
   c: number;
   /** Parked operations of this thread on this channel, by slot (S_TOKEN of their sudog): a Parked
@@ -236,6 +236,9 @@ export class Chan<T = unknown> implements Tracked {
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a channel this thread
    *  holds a reference to (attach). */
   constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined, existing = 0) {
+    if (!(heap instanceof Heap)) {
+      throw new TypeError("wasmchan: make a channel with chan(n), heap.chan(n, codec) or attach(descriptor), not new Chan()");
+    }
     this.size = codec === undefined ? 4 : codec.size;
     this.capacity = cap;
     let c = existing;
@@ -1017,7 +1020,7 @@ function checkMax(max: unknown, what: string): void {
 }
 
 /** Builds a channel on `heap` after checking the arguments. */
-export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unknown): Chan<T> {
+export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unknown): Channel<T> {
   if (codec !== undefined && !isCodec(codec)) {
     throw new TypeError("wasmchan: codec must be one of codecs.* (e.g. codecs.i32, codecs.bytes(64))");
   }
@@ -1027,7 +1030,78 @@ export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unk
     throw new RangeError(`wasmchan: a channel of capacity ${n} with ${size}-byte slots needs ${HCHAN_SIZE + n * size} bytes, more than its heap can ever hold (${heap.maxBytes} bytes)`);
   }
   if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
-  const ch = new Chan<T>(heap, n, codec as Codec<T> | undefined);
+  const ch = new Channel<T>(heap, n, codec as Codec<T> | undefined);
   if (name !== undefined) ch.name = name;
   return ch;
 }
+
+export interface Chan<T = unknown> {
+  /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
+  readonly len: number;
+  /** Go's `cap(ch)`. */
+  readonly cap: number;
+  /** The name given at creation (diagnostics show it). */
+  readonly name: string | undefined;
+  /**
+   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
+   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
+   * channel is closed now or while parked, and with `signal.reason` if aborted first.
+   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
+   */
+  send(v: T, opts?: OpOptions): Promise<void>;
+  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
+  recv(opts?: OpOptions): Promise<T>;
+  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
+  recvOk(opts?: OpOptions): Promise<RecvResult<T>>;
+  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
+   *  Throws ChannelError("send on closed channel") on a closed channel. */
+  trySend(v: T): boolean;
+  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
+  tryRecv(): RecvResult<T> | undefined;
+  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
+   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
+   *  ChannelError("close of closed channel") the second time. */
+  close(): void;
+  /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
+   *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
+   *  throws ChannelError("use of disposed channel"). */
+  dispose(): void;
+  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
+   *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
+   *  channel is or gets closed. */
+  sendSync(v: T): void;
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
+  recvSync(): T;
+  /** Go's `v, ok := <-ch`, blocking this thread. */
+  recvSyncOk(): RecvResult<T>;
+  /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
+   *  there. Until attached, the descriptor keeps the channel alive. */
+  share(): ChanDescriptor;
+  /**
+   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
+   * other — but as many per call into the core as can go without blocking (one lock for a batch).
+   * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
+   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
+   */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void>;
+  /**
+   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
+   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
+   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
+   * are returned even if the channel is disposed or closed during the call.
+   */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]>;
+  /** sendMany, blocking this thread (shared channels). */
+  sendManySync(values: readonly T[]): void;
+  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
+   *  channel is disposed or closed during the call. */
+  recvManySync(max: number): T[];
+  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>;
+}
+
+/** The class of every Chan (for `instanceof`); not constructible by users: make channels with `chan()`,
+ *  `heap.chan()` or `attach()`. At run time it is Channel itself: the published type is the API above
+ *  and nothing else, with no wrapper object between a user and the channel. */
+export const Chan: abstract new (never: never) => Chan<any> = Channel as never;

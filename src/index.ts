@@ -1,5 +1,5 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
-import { Chan, ChanOptions, makeChan } from "./chan.js";
+import { type Chan, type ChanOptions, makeChan } from "./chan.js";
 import { localHeap, HeapStats } from "./heap.js";
 import { afterOn } from "./after.js";
 
@@ -25,7 +25,7 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
   }
-  return makeChan<T>(localHeap, n, opts?.codec, opts?.name);
+  return makeChan<T>(localHeap, n, opts?.codec, opts?.name) as unknown as Chan<T>;
 }
 
 /**
@@ -34,10 +34,10 @@ export function chan<T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T> {
  * parked on the channel.
  */
 export function after(ms: number): Chan<number> {
-  return afterOn(ms, newTimerChan);
+  return afterOn(ms, newTimerChan) as unknown as Chan<number>;
 }
 
-const newTimerChan = (): Chan<number> => makeChan<number>(localHeap, 1, undefined);
+const newTimerChan = () => makeChan<number>(localHeap, 1, undefined);
 
 /** Counters of the local heap (this thread's unshared channels). */
 export function stats(): HeapStats {

@@ -7,7 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { Chan, Later, NONE, Parked, fire } from "./chan.js";
+import { type Chan, Channel, Later, NONE, Parked, fire } from "./chan.js";
 import { blockForever, capture, captured } from "./promises.js";
 import { Rng, pollOrder } from "./pollorder.js";
 import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
@@ -34,7 +34,7 @@ export interface SendCase<T = unknown> {
 /** Every case is one of these (one shape, so the loops below stay monomorphic; only `recv` and
  *  `send` make them, so select can trust what it is given). */
 class Case {
-  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Chan<any> | null, readonly value: unknown,
+  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Channel<any> | null, readonly value: unknown,
     /** The value as `ch.prepare` returned it when the case was built: what select stores, with no
      *  user code (a getter, a toJSON) left to run. */
     readonly p: unknown) {}
@@ -55,9 +55,9 @@ export interface SelectOptions {
   default?: boolean;
 }
 
-function channelOf(ch: unknown, what: string): Chan<any> | null {
+function channelOf(ch: unknown, what: string): Channel<any> | null {
   if (ch === null || ch === undefined) return null;
-  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
+  if (!(ch instanceof Channel)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
   return ch;
 }
 
@@ -241,7 +241,7 @@ function dropValues(cases: readonly Case[], elems: number[], except: number): vo
   }
 }
 
-function wake(ch: Chan<any>, sg: number): void {
+function wake(ch: Channel<any>, sg: number): void {
   if (sg !== 0) ch.deliver(sg);
 }
 
@@ -275,7 +275,7 @@ class SelectWaiter implements Parked {
 
   constructor(
     private readonly heap: Heap,
-    private readonly cases: readonly SelectCase[],
+    private readonly cases: readonly Case[],
     /** Handles of untyped send values (0 otherwise), to forget those not sent. */
     private readonly held: number[],
     private readonly g: number,
@@ -304,7 +304,7 @@ class SelectWaiter implements Parked {
   }
 
   /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
-  settle(_ch?: Chan<any>, _sg?: number, later: Later | null = null): void {
+  settle(_ch?: Channel<any>, _sg?: number, later: Later | null = null): void {
     this.unregister();
     const heap = this.heap;
     let size = 0;

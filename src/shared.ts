@@ -5,7 +5,7 @@
 // instance sees the same channels. `ch.share()` gives a descriptor (the Memory, the compiled Module and
 // the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
 // come from other threads, so attach checks everything before trusting an address.
-import { Chan, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
+import { type Chan, Channel, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
 import { Codec, codecFromName, isCodec } from "./codecs.js";
 import { describe } from "./errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
@@ -146,7 +146,7 @@ export class SharedHeap {
     if (!isCodec(codec)) {
       throw new TypeError("wasmchan: a shared channel needs a codec (codecs.i32, codecs.f64, codecs.bytes(n), ...): JS values cannot cross threads by reference");
     }
-    return makeChan<T>(this.heap, cap, codec, opts?.name);
+    return makeChan<T>(this.heap, cap, codec, opts?.name) as unknown as Chan<T>;
   }
 
   /** Counters of this heap, across all threads. */
@@ -200,5 +200,5 @@ export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>
     core.chanrelease(heap.heap.t, c);
     return mine;
   }
-  return new Chan<T>(heap.heap, cap, codec as Codec<T>, c);
+  return new Channel<T>(heap.heap, cap, codec as Codec<T>, c) as unknown as Chan<T>;
 }
