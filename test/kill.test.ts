@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import * as wasm from "wasmchan";
 import { SharedHeap, codecs, ChannelError } from "wasmchan";
 import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/layout.js";
 import { entryOf, macrotask, rng } from "./util.js";
@@ -175,7 +176,10 @@ async function trial(seed: number): Promise<void> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const heap = await SharedHeap.create({ maxBytes: 4 << 20 });
   const cap = pick([0, 1, 16]);
-  const ch = heap.chan(cap, codecs.i32);
+  // Every slot kind: 4-byte, 8-byte, and variable-length (length word + bytes).
+  const codec = [codecs.i32, codecs.f64, codecs.string(12)][seed % 3] as wasm.Codec<number | string>;
+  const text = codec.name.startsWith("string");
+  const ch = heap.chan(cap, codec);
   const N = 3000;
   const runs: Run[] = [];
   for (let i = 0; i < 5; i++) {
@@ -183,7 +187,7 @@ async function trial(seed: number): Promise<void> {
     const mode = pick(MODES);
     const log = new Int32Array(new SharedArrayBuffer(4 * (role === "send" ? 1 : 2 * N * 3 + 1)));
     const base = (i + 1) * 1_000_000;
-    const w = new Worker(killUrl, { workerData: { role, mode, desc: ch.share(), log: log.buffer, base, n: N, batch: BATCH } });
+    const w = new Worker(killUrl, { workerData: { role, mode, desc: ch.share(), log: log.buffer, base, n: N, batch: BATCH, text } });
     const run: Run = { role, mode, log, base, w, killed: false, end: undefined! };
     let ready!: () => void;
     const isReady = new Promise<void>((r) => { ready = r; });
@@ -202,11 +206,11 @@ async function trial(seed: number): Promise<void> {
         if (rand() < 0.5) {
           const { value, ok } = await ch.recvOk();
           if (!ok) return "done";
-          mainGot.push(value);
+          mainGot.push(Number(value));
         } else {
           const vs = await ch.recvMany(BATCH);
           if (vs.length === 0) return "done";
-          mainGot.push(...vs);
+          mainGot.push(...vs.map(Number));
         }
       }
     } catch (e) {
@@ -267,7 +271,7 @@ async function trial(seed: number): Promise<void> {
 }
 
 describe("random kills", () => {
-  it("20 trials: senders and receivers (sync, async, batch, select) terminated at random; survivors finish or get a ChannelError, no reported value lost", async () => {
+  it("20 trials over i32, f64 and string(12) channels: senders and receivers (sync, async, batch, select) terminated at random; survivors finish or get a ChannelError, no reported value lost", async () => {
     for (let seed = 1; seed <= 20; seed++) await trial(seed);
   }, 240_000);
 });

@@ -4,16 +4,19 @@
 //   log layout (Int32Array): [0] values confirmed sent (sender: ids base .. base + [0] - 1, in order)
 //                            or values received (receiver: the values follow at [1 ..])
 //   role "send": n values base + 0 .. base + n - 1;  role "recv": until closed
-//   mode: "sync" | "async" | "batch" | "select"
+//   mode: "sync" | "async" | "batch" | "select"; text: values as decimal strings (a string(n) channel)
 import { parentPort, workerData } from "node:worker_threads";
 import { attach, select, send, recv, ChannelError } from "wasmchan";
 
-const { role, mode, desc, log, base, n, batch } = workerData;
+const { role, mode, desc, log, base, n, batch, text } = workerData;
+// Values travel as numbers, or as their decimal text on a string(n) channel (a variable-length slot).
+const enc = text ? (x) => String(x) : (x) => x;
 const ch = await attach(desc);
 const out = new Int32Array(log);
 parentPort.postMessage({ ready: true });
 
 function logRecv(v) {
+  v = Number(v);
   const k = out[0];
   Atomics.store(out, 1 + k, v);
   Atomics.store(out, 0, k + 1);
@@ -22,12 +25,12 @@ function logRecv(v) {
 async function sender() {
   let i = 0;
   while (i < n) {
-    if (mode === "sync") { ch.sendSync(base + i); i++; }
-    else if (mode === "async") { await ch.send(base + i); i++; }
-    else if (mode === "select") { await select([send(ch, base + i)]); i++; }
+    if (mode === "sync") { ch.sendSync(enc(base + i)); i++; }
+    else if (mode === "async") { await ch.send(enc(base + i)); i++; }
+    else if (mode === "select") { await select([send(ch, enc(base + i))]); i++; }
     else {
       const k = Math.min(batch, n - i);
-      ch.sendManySync(Array.from({ length: k }, (_, j) => base + i + j));
+      ch.sendManySync(Array.from({ length: k }, (_, j) => enc(base + i + j)));
       i += k;
     }
     Atomics.store(out, 0, i);
