@@ -11,8 +11,8 @@ import { Codec, isCodec } from "../codecs.js";
 import { RESOLVED } from "../promises.js";
 import type { ChanOptions, OpOptions, RecvResult } from "../chan.js";
 import { ChannelError, abortReason, checkCapacity, closeOfClosed, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
-import { R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
-import { Hchan, chanrecv, chansend, closechan, freechan, out } from "./hchan.js";
+import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../layout.js";
+import { BLOCKED, CLOSED, Hchan, chanrecv, chansend, closechan, freechan, parkrecv, parksend } from "./hchan.js";
 import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
 
 export type { ChanOptions, OpOptions, RecvResult };
@@ -73,8 +73,8 @@ export class Chan<T = unknown> extends Hchan {
   private sendStored(ep: unknown, signal: AbortSignal | undefined): Promise<void> {
     if (this.disposed) throw useOfDisposed();
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    const r = chansend(this, ep, true);
-    if (r === R_PARKED) return this.park(K_SEND, signal);
+    const r = chansend(this, ep);
+    if (r === R_BLOCK) return gopark(parksend(this, ep), K_SEND, signal);
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     return RESOLVED;
   }
@@ -94,23 +94,10 @@ export class Chan<T = unknown> extends Hchan {
     const signal = opts === undefined ? undefined : signalOf(opts);
     if (this.disposed) throw useOfDisposed(); // an options getter may have disposed it
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    const r = chanrecv(this, true);
-    if (r === R_PARKED) return this.park(kind, signal);
-    let value: T;
-    if (r === R_CLOSED) {
-      value = this.zero();
-    } else {
-      value = this.unpack(out.value);
-      out.value = undefined;
-    }
-    return Promise.resolve(kind === K_RECV ? value : { value, ok: r !== R_CLOSED });
-  }
-
-  /** The op chanrecv/chansend just queued waits for its Promise. */
-  private park(kind: number, signal: AbortSignal | undefined): Promise<any> {
-    const sg = out.sg!;
-    out.sg = null;
-    return gopark(sg, kind, signal);
+    const s = chanrecv(this);
+    if (s === BLOCKED) return gopark(parkrecv(this), kind, signal);
+    const value = s === CLOSED ? this.zero() : this.unpack(s);
+    return Promise.resolve(kind === K_RECV ? value : { value, ok: s !== CLOSED });
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
@@ -122,7 +109,7 @@ export class Chan<T = unknown> extends Hchan {
 
   private trySendStored(ep: unknown): boolean {
     if (this.disposed) throw useOfDisposed(); // checking the value ran user code
-    const r = chansend(this, ep, false);
+    const r = chansend(this, ep);
     if (r === R_DONE || r === R_HANDOFF) return true;
     if (r === R_CLOSED) throw sendOnClosed();
     return false;
@@ -131,12 +118,10 @@ export class Chan<T = unknown> extends Hchan {
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
   tryRecv(): RecvResult<T> | undefined {
     if (this.disposed) throw useOfDisposed();
-    const r = chanrecv(this, false);
-    if (r === R_CLOSED) return { value: this.zero(), ok: false };
-    if (r !== R_DONE && r !== R_HANDOFF) return undefined;
-    const value = this.unpack(out.value);
-    out.value = undefined;
-    return { value, ok: true };
+    const s = chanrecv(this);
+    if (s === BLOCKED) return undefined;
+    if (s === CLOSED) return { value: this.zero(), ok: false };
+    return { value: this.unpack(s), ok: true };
   }
 
   /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with

@@ -15,38 +15,16 @@
 import type { Codec } from "../codecs.js";
 import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
 import { Sudog, goready } from "./sudog.js";
-import { Parked, WaitQ, dequeue, enqueue } from "./waitq.js";
+import { WaitQ, dequeue, enqueue, untrackChan } from "./waitq.js";
 import type { Describable, Tracked } from "../diagnostics.js";
 import { G_WAITING } from "../layout.js";
 
-/** Ring slots a buffered channel starts with (fewer if its cap is smaller); < 32, see `reclaim`. */
+/** Ring slots a buffered channel starts with (fewer if its cap is smaller). */
 const RING_START = 16;
 /** The ring of every unbuffered channel: never written. */
 const NO_RING: unknown[] = [];
 
-/** Live channels and the ring slots they hold, for stats(). */
-export let channels = 0;
-export let ringSlots = 0;
 let nextId = 1;
-
-/** A dropped channel leaves the counts when it is collected (as the Wasm core frees it then).
- *  Registering with an unregister token costs V8 about twice as much per channel, so the held value
- *  is a number, id * 32 + the ring's starting size, and the rare changes live in two side tables:
- *  the ring size of channels whose ring grew, and the ids of channels disposed (already uncounted). */
-const reclaim = new FinalizationRegistry<number>((held) => {
-  const id = Math.floor(held / 32);
-  if (disposedIds.delete(id)) return;
-  channels--;
-  const grown = grownRings.get(id);
-  if (grown === undefined) {
-    ringSlots -= held % 32;
-  } else {
-    grownRings.delete(id);
-    ringSlots -= grown;
-  }
-});
-const grownRings = new Map<number, number>();
-const disposedIds = new Set<number>();
 
 /** Where chansend/chanrecv/selectgo leave their other results (the Wasm core's T_OUT, T_INDEX and
  *  scratch area): read and cleared by the caller at once. */
@@ -78,10 +56,13 @@ export class Hchan implements Tracked {
   readonly recvq = new WaitQ();
   /** Parked senders, FIFO. */
   readonly sendq = new WaitQ();
-  /** Sudogs queued in recvq and sendq together. */
+  /** Sudogs queued in recvq and sendq together, and by direction; queued gs (waitq.ts). */
   nwait = 0;
-  /** Its share of the parked counts, made at its first park (waitq.ts). */
-  parked: Parked | null = null;
+  nsend = 0;
+  nrecv = 0;
+  ngs = 0;
+  /** Its entry in what stats() counts, made at its first park (waitq.ts). */
+  known: WeakRef<Hchan> | null = null;
   /** Told when nwait goes 0 -> 1 or 1 -> 0 (after()'s timer holds the process open only while
    *  someone waits). */
   watch: ((parked: number) => void) | undefined = undefined;
@@ -101,9 +82,6 @@ export class Hchan implements Tracked {
     this.id = nextId++;
     const n = size < RING_START ? size : RING_START;
     if (n > 0) this.buf = newRing(n);
-    channels++;
-    ringSlots += n;
-    reclaim.register(this, this.id * 32 + n);
   }
 
   /** This channel's parked ops, for diagnostics: the g of every live queued sudog. */
@@ -143,8 +121,6 @@ function grow(c: Hchan): void {
   c.buf = buf;
   c.recvx = 0;
   c.sendx = n;
-  ringSlots += size - n;
-  grownRings.set(c.id, size);
 }
 
 /** Appends `ep` to the ring; the caller checked that qcount < dataqsiz. */
@@ -195,11 +171,11 @@ export function recvFrom(c: Hchan, sg: Sudog): unknown {
 
 // ---- send
 
-/** Go's chansend: sends `ep` (a stored value) on `c`.
+/** Go's chansend, the part that cannot block: sends `ep` (a stored value) on `c`.
  *  Returns R_CLOSED if `c` is closed (the caller panics), else R_HANDOFF (a parked receiver took
- *  the value and was settled) or R_DONE (buffered), and when neither is possible: R_BLOCK if
- *  `!block`, else R_PARKED with the new queued sudog at out.sg. */
-export function chansend(c: Hchan, ep: unknown, block: boolean): number {
+ *  the value and was settled) or R_DONE (buffered); R_BLOCK if neither is possible. With one thread
+ *  nothing can change between this and `parksend`, which is the rest of a blocking chansend. */
+export function chansend(c: Hchan, ep: unknown): number {
   if (c.closed) return R_CLOSED;
   const sg = dequeue(c.recvq);
   if (sg !== null) {
@@ -210,36 +186,41 @@ export function chansend(c: Hchan, ep: unknown, block: boolean): number {
     bufsend(c, ep);
     return R_DONE;
   }
-  if (!block) return R_BLOCK;
+  return R_BLOCK;
+}
+
+/** The blocking end of chansend, after it returned R_BLOCK: queues and returns a sudog offering `ep`.
+ *  (The caller keeps it: handing it back through a long-lived object would cost every park a GC
+ *  write barrier.) */
+export function parksend(c: Hchan, ep: unknown): Sudog {
   const me = new Sudog(c, true, ep, -1);
   enqueue(c.sendq, me);
-  out.sg = me;
-  return R_PARKED;
+  return me;
 }
 
 // ---- receive
 
-/** Go's chanrecv: receives from `c`.
- *  Returns R_CLOSED when `c` is closed and drained (the zero value, ok = false), R_HANDOFF when the
- *  value (at out.value, as stored) came from, or through, a parked sender, who was settled, R_DONE
- *  from the buffer (at out.value); otherwise R_BLOCK if `!block`, else R_PARKED with the new queued
- *  sudog at out.sg. */
-export function chanrecv(c: Hchan, block: boolean): number {
-  if (c.closed && c.qcount === 0) return R_CLOSED;
+/** chanrecv's results besides a value. */
+export const BLOCKED: unknown = Symbol("blocked");
+export const CLOSED: unknown = Symbol("closed");
+
+/** Go's chanrecv, the part that cannot block: the value received from `c` (as stored: from, or
+ *  through, a parked sender, who was settled, or from the buffer), CLOSED when `c` is closed and
+ *  drained (the zero value, ok = false), else BLOCKED. Returned, not left in `out`: most values are
+ *  objects, and storing one into a long-lived object costs a GC write barrier. */
+export function chanrecv(c: Hchan): unknown {
+  if (c.closed && c.qcount === 0) return CLOSED;
   const sg = dequeue(c.sendq);
-  if (sg !== null) {
-    out.value = recvFrom(c, sg);
-    return R_HANDOFF;
-  }
-  if (c.qcount > 0) {
-    out.value = bufrecv(c);
-    return R_DONE;
-  }
-  if (!block) return R_BLOCK;
+  if (sg !== null) return recvFrom(c, sg);
+  if (c.qcount > 0) return bufrecv(c);
+  return BLOCKED;
+}
+
+/** The blocking end of chanrecv, after it returned BLOCKED: queues and returns a receiver's sudog. */
+export function parkrecv(c: Hchan): Sudog {
   const me = new Sudog(c, false, undefined, -1);
   enqueue(c.recvq, me);
-  out.sg = me;
-  return R_PARKED;
+  return me;
 }
 
 // ---- close
@@ -263,13 +244,10 @@ export function closechan(c: Hchan): number {
 
 // ---- free
 
-/** Drops `c` from the counts and lets go of its ring now (dispose); the caller closed it first, so
+/** Lets go of `c`'s ring now (dispose; stats() stops counting it); the caller closed it first, so
  *  both queues are empty. */
 export function freechan(c: Hchan): void {
-  disposedIds.add(c.id);
-  grownRings.delete(c.id);
-  channels--;
-  ringSlots -= c.buf.length;
+  untrackChan(c);
   c.buf = NO_RING;
   c.qcount = 0;
   c.recvx = 0;

@@ -3,9 +3,8 @@
 import { afterOn } from "../after.js";
 import type { Stats } from "../heap.js";
 import { Chan, ChanOptions, makeChan } from "./chan.js";
-import { channels, ringSlots } from "./hchan.js";
 import { selectseed } from "./select.js";
-import { parkedGs, parkedRecv, parkedSend } from "./waitq.js";
+import { census } from "./waitq.js";
 
 export { Chan } from "./chan.js";
 export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
@@ -41,8 +40,8 @@ export function after(ms: number): Chan<number> {
 
 const newTimerChan = (): Chan<number> => makeChan<number>(1, undefined);
 
-// bytesInUse is an estimate of the JS heap the runtime itself holds for live channels and parked
-// operations, not counting the values carried. V8 on 64 bits without pointer compression (Node's
+// bytesInUse is an estimate of the JS heap the runtime itself holds for the channels it tracks (those
+// that ever parked an op: see waitq.ts) and for parked operations, not counting the values carried. V8 on 64 bits without pointer compression (Node's
 // default build): an object is a 24-byte header plus 8 bytes a field.
 // - a channel: the Chan (13 fields, 128 bytes) and its two WaitQ objects (40 each);
 // - a ring slot: one 8-byte element of the ring array (the ring starts at min(cap, 16) slots and
@@ -55,15 +54,16 @@ const SLOT_BYTES = 8;
 const SUDOG_BYTES = 152;
 const G_BYTES = 208;
 
-/** Counters of this thread's channels: live channels, queued sudogs by direction, and bytesInUse,
- *  an estimate (see above) that stays constant while nothing is created, parked or dropped. */
+/** Counters of this thread's channels: channels that ever parked an op and are neither collected nor
+ *  disposed, queued sudogs by direction, and bytesInUse, an estimate (see above) that stays constant
+ *  while nothing is parked or dropped. */
 export function stats(): Stats {
+  const t = census();
   return {
-    channels,
-    parkedSenders: parkedSend,
-    parkedReceivers: parkedRecv,
-    bytesInUse:
-      channels * CHAN_BYTES + ringSlots * SLOT_BYTES + (parkedSend + parkedRecv) * SUDOG_BYTES + parkedGs * G_BYTES,
+    channels: t.channels,
+    parkedSenders: t.send,
+    parkedReceivers: t.recv,
+    bytesInUse: t.channels * CHAN_BYTES + t.ringSlots * SLOT_BYTES + (t.send + t.recv) * SUDOG_BYTES + t.gs * G_BYTES,
   };
 }
 

@@ -11,7 +11,6 @@
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
 import { abortReason, offAbort, onAbort, sendOnClosed } from "../errors.js";
-import { capture, captured } from "../promises.js";
 import { Describable, ParkedOp, callerStack, diag, now } from "../diagnostics.js";
 import { G_CANCELLED, G_READY, G_WAITING } from "../layout.js";
 import type { Hchan } from "./hchan.js";
@@ -109,9 +108,12 @@ export function queueOf(sg: Sudog) {
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
   g.kind = kind;
   if (diag.on) g.trace = { session: diag.session, since: now(), stack: callerStack() };
-  const p = new Promise<any>(capture);
-  g.resolve = captured.resolve;
-  g.reject = captured.reject;
+  // A closure per park: measured faster than one shared executor that leaves the resolvers in a
+  // long-lived object (a store into an old object for each).
+  const p = new Promise<any>((resolve, reject) => {
+    g.resolve = resolve;
+    g.reject = reject;
+  });
   if (signal !== undefined) {
     g.signal = signal;
     onAbort(signal, g);

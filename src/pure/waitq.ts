@@ -5,9 +5,8 @@
 // - a sudog is in at most one waitq, exactly while `queued` is set; next/prev mean something only then;
 // - the order of a queue is the order in which its operations parked: FIFO service is Go's order;
 // - a queued sudog's g may have left G_WAITING (a select that another case won): dequeue skips it;
-// - parkedSend / parkedRecv count queued sudogs in all channels, by direction, parkedGs the queued
-//   gs; each channel's `parked` holds its share of them, and its `nwait` counts its queued sudogs
-//   (both directions), telling its `watch` hook when it goes 0 -> 1 or 1 -> 0.
+// - a channel's nsend/nrecv count its queued sudogs by direction, ngs its queued gs, and nwait all
+//   its queued sudogs, telling its `watch` hook when it goes 0 -> 1 or 1 -> 0.
 import { G_CLAIMED, G_WAITING } from "../layout.js";
 import type { Hchan } from "./hchan.js";
 import type { Sudog } from "./sudog.js";
@@ -20,33 +19,45 @@ export class WaitQ {
   last: Sudog | null = null;
 }
 
-/** Queued sudogs of every channel, by direction, and queued gs (parked ops and selects: a select's
- *  g is its first sudog), for stats(). */
-export let parkedSend = 0;
-export let parkedRecv = 0;
-export let parkedGs = 0;
+// ---- what stats() counts
+//
+// Only channels that ever parked an op are tracked (a channel that never had to wait is a plain object
+// the runtime knows nothing of: it costs nothing to make or drop, as in the Wasm core, where such a
+// channel never takes linear memory). Each counts its own queued sudogs (nsend, nrecv) and queued gs
+// (ngs: parked ops and selects; a select's g is its first sudog), plain fields written on every park
+// and wake; stats() sums them over the tracked channels that are still alive. A channel collected with
+// ops parked on it (unreachable too) leaves the sums with them, as the Wasm core's freechan unlinks them.
 
-/** The same counts for one channel, made at its first park. When a channel nobody can reach is
- *  collected, the ops parked on it (unreachable too) leave the totals, as the Wasm core's freechan
- *  unlinks them. A parked select keeps all its channels alive together (each sudog points at its g,
- *  and the g's chain at every case), so its g is counted in one channel and leaves with all of them. */
-export class Parked {
-  send = 0;
-  recv = 0;
-  gs = 0;
+/** Every tracked channel: a weak reference each, dropped when its channel is collected or disposed. */
+const known = new Set<WeakRef<Hchan>>();
+const forget = new FinalizationRegistry<WeakRef<Hchan>>((ref) => known.delete(ref));
+
+/** Starts tracking `c` (its first park: a WeakRef and a registration, once per channel). */
+function firstPark(c: Hchan): void {
+  const ref = new WeakRef(c);
+  c.known = ref;
+  known.add(ref);
+  forget.register(c, ref);
 }
 
-const reclaim = new FinalizationRegistry<Parked>((p) => {
-  parkedSend -= p.send;
-  parkedRecv -= p.recv;
-  parkedGs -= p.gs;
-});
+/** Stops tracking a disposed channel. */
+export function untrackChan(c: Hchan): void {
+  if (c.known !== null) known.delete(c.known);
+}
 
-function firstPark(c: Hchan): Parked {
-  const p = new Parked();
-  c.parked = p;
-  reclaim.register(c, p);
-  return p;
+/** The sums stats() reports, over tracked channels alive and not disposed. */
+export function census(): { channels: number; ringSlots: number; send: number; recv: number; gs: number } {
+  const t = { channels: 0, ringSlots: 0, send: 0, recv: 0, gs: 0 };
+  for (const r of known) {
+    const c = r.deref();
+    if (c === undefined) continue;
+    t.channels++;
+    t.ringSlots += c.buf.length;
+    t.send += c.nsend;
+    t.recv += c.nrecv;
+    t.gs += c.ngs;
+  }
+  return t;
 }
 
 /** Appends `sg` to queue `q`. */
@@ -59,18 +70,10 @@ export function enqueue(q: WaitQ, sg: Sudog): void {
   q.last = sg;
   sg.queued = true;
   const c = sg.c;
-  const p = c.parked ?? firstPark(c);
-  if (sg.isSend) {
-    parkedSend++;
-    p.send++;
-  } else {
-    parkedRecv++;
-    p.recv++;
-  }
-  if (sg.g === sg) {
-    parkedGs++;
-    p.gs++;
-  }
+  if (c.known === null) firstPark(c);
+  if (sg.isSend) c.nsend++;
+  else c.nrecv++;
+  if (sg.g === sg) c.ngs++;
   if (++c.nwait === 1 && c.watch !== undefined) c.watch(1);
   if (diag.on) c.tracked = track(c, c.tracked);
 }
@@ -88,18 +91,9 @@ export function unlink(q: WaitQ, sg: Sudog): void {
   sg.prev = null;
   sg.queued = false;
   const c = sg.c;
-  const p = c.parked!;
-  if (sg.isSend) {
-    parkedSend--;
-    p.send--;
-  } else {
-    parkedRecv--;
-    p.recv--;
-  }
-  if (sg.g === sg) {
-    parkedGs--;
-    p.gs--;
-  }
+  if (sg.isSend) c.nsend--;
+  else c.nrecv--;
+  if (sg.g === sg) c.ngs--;
   if (--c.nwait === 0) {
     if (c.watch !== undefined) c.watch(0);
     if (c.tracked !== null) {
