@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^wasmchan\/pure$/, replacement: fileURLToPath(new URL("./dist/pure/index.js", import.meta.url)) },
+      { find: /^wasmchan\/pure$/, replacement: fileURLToPath(new URL("./dist/pure.js", import.meta.url)) },
       { find: /^wasmchan$/, replacement: fileURLToPath(new URL("./dist/index.js", import.meta.url)) },
     ],
   },

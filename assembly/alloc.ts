@@ -32,7 +32,7 @@
 import {
   H_ALLOC_LOCK, H_ALLOC_POISON, H_BUMP, H_COALESCING, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT,
   H_MAGIC, H_NEXT_ID, H_NEXT_TID, H_POOL, H_POOL_LEN, H_UID, HEAP_MAGIC, MAX_BLOCK, MEMORY_BASE, NCLASSES, S_NEXT,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { SHARED } from "./flavor";
 import { LAYOUT_HASH } from "../src/generated/layout-hash";
 import { fetchAdd, lockHeap, unlock } from "./lock";

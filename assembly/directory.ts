@@ -14,7 +14,7 @@
 // - H_DIR is 0 (and H_DIR_CAP, H_DIR_FREE too) before the first channel, and again after the
 //   allocator's merge pass found no live channel (dirTakeIfEmpty).
 // Only the shared build has one: unshared memory is never attached.
-import { C_SLOT, H_DIR, H_DIR_CAP, H_DIR_FREE, H_DIR_LOCK } from "../src/layout";
+import { C_SLOT, H_DIR, H_DIR_CAP, H_DIR_FREE, H_DIR_LOCK } from "../src/abi/layout";
 import { allocMeta, freeMeta } from "./alloc";
 import { lockHeap, tryLock, unlock } from "./lock";
 

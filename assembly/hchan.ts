@@ -18,7 +18,7 @@ import {
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, CHAN_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { allocLines, freeLines, nextId } from "./alloc";
 import { cas, fetchAdd, lockOr, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";

@@ -13,7 +13,7 @@
 // channel's lock it leaves held for ever and marks the channel poisoned. A waiter gives up when the
 // word it waits on is poisoned, or when one holder kept the lock for LOCK_TIMEOUT_MS without a break —
 // for a thread that is itself the one that would learn of the death, and cannot while it spins.
-import { H_ALLOC_LOCK, H_COALESCING, LOCK_TIMEOUT_MS, R_POISONED, R_TIMEOUT, T_FAIL } from "../src/layout";
+import { H_ALLOC_LOCK, H_COALESCING, LOCK_TIMEOUT_MS, R_POISONED, R_TIMEOUT, T_FAIL } from "../src/abi/layout";
 import { SHARED } from "./flavor";
 
 // @ts-ignore: decorator

@@ -14,7 +14,7 @@ import {
   F_SUCCESS, G_CANCELLED, G_READY, G_WAITING, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DONE,
   R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, S_WAKE, T_ID,
   T_INDEX, T_OUT, T_RAND,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { cas, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { dequeue, enqueue, unlink } from "./waitq";

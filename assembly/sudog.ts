@@ -10,7 +10,7 @@
 import {
   H_POOL, H_POOL_LEN, H_ALLOC_LOCK, H_ALLOC_POISON, H_IN_USE, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_NEXT, S_OWNER, S_PARAM,
   S_PREV, S_STATE, S_WAKE, SUDOG_INLINE, SUDOG_POOL_MAX, G_WAITING,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { alloc, blockSize, free, sizeClassOf } from "./alloc";
 import { lockHeap, unlock } from "./lock";
 

@@ -21,7 +21,7 @@ import {
   H_ALLOC_LOCK, H_ALLOC_POISON, H_COALESCING, H_DEATHS, H_DIR_CAP, H_DIR_LOCK, H_NEXT_TID, H_THREADS,
   Q_FIRST, S_C, S_G, S_LINK, S_NEXT, S_OWNER, S_STATE, S_WAKE, T_ID, T_NEXT, T_NODE, T_NREFS, T_RAND,
   T_REFCAP, T_REFS, T_SCRATCH, T_SIZE,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { allocLines, allocMeta, freeLines, freeMeta } from "./alloc";
 import { dirAt, dirLock, dirUnlock } from "./directory";
 import { lockChan, freechanLocked } from "./hchan";

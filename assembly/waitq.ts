@@ -9,7 +9,7 @@
 import {
   Q_FIRST, Q_LAST, S_NEXT, S_PREV, S_FLAGS, S_G, S_STATE, F_QUEUED, F_SEND, G_WAITING, G_CLAIMED,
   H_PARKED_SEND, H_PARKED_RECV,
-} from "../src/layout";
+} from "../src/abi/layout";
 import { cas, fetchAdd, self } from "./lock";
 
 @inline function parkedCounter(sg: usize): usize {

@@ -1,20 +1,20 @@
 // wasmchan: Go's channels for JavaScript, with the channel runtime in WebAssembly linear memory.
-import { type Chan, type ChanOptions, makeChan } from "./chan.js";
-import { localHeap, HeapStats } from "./heap.js";
-import { afterOn } from "./after.js";
+import { type Chan, type ChanOptions, makeChan } from "./wasm/chan.js";
+import { localHeap, HeapStats } from "./wasm/heap.js";
+import { afterOn } from "./api/after.js";
 
-export { Chan } from "./chan.js";
-export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
-export { codecs } from "./codecs.js";
-export type { Codec } from "./codecs.js";
-export { ChannelError } from "./errors.js";
-export type { Stats, HeapStats } from "./heap.js";
-export { select, recv, send } from "./select.js";
-export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
-export { SharedHeap, attach } from "./shared.js";
-export { diagnostics, LeakError } from "./diagnostics.js";
-export type { ParkedOp } from "./diagnostics.js";
-export type { ChanDescriptor } from "./chan.js";
+export { Chan } from "./wasm/chan.js";
+export type { RecvResult, OpOptions, ChanOptions } from "./wasm/chan.js";
+export { codecs } from "./api/codecs.js";
+export type { Codec } from "./api/codecs.js";
+export { ChannelError } from "./api/errors.js";
+export type { Stats, HeapStats } from "./wasm/heap.js";
+export { select, recv, send } from "./wasm/select.js";
+export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./wasm/select.js";
+export { SharedHeap, attach } from "./wasm/shared.js";
+export { diagnostics, LeakError } from "./api/diagnostics.js";
+export type { ParkedOp } from "./api/diagnostics.js";
+export type { ChanDescriptor } from "./wasm/chan.js";
 
 /**
  * Go's `make(chan T, n)`: a channel with a buffer of `n` values (0, the default: unbuffered).

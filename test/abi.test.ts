@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { codecs } from "wasmchan";
 // @ts-expect-error: internal modules of the build, no published types
-import * as L from "../dist/layout.js";
+import * as L from "../dist/abi/layout.js";
 // @ts-expect-error: internal modules of the build, no published types
-import { CORE_FUNCTIONS } from "../dist/heap.js";
+import { CORE_FUNCTIONS } from "../dist/wasm/heap.js";
 // @ts-expect-error: internal modules of the build, no published types
 import { LAYOUT_HASH } from "../dist/generated/layout-hash.js";
 
@@ -32,7 +32,7 @@ describe("the core's exports are the bindings' declarations", () => {
   }
 
   it("the heap's layout hash is the one compiled into the bindings, and changes with layout.ts", () => {
-    const text = readFileSync(new URL("../src/layout.ts", import.meta.url), "utf8");
+    const text = readFileSync(new URL("../src/abi/layout.ts", import.meta.url), "utf8");
     let h = 0x811c9dc5;
     for (const b of Buffer.from(text.replace(/\r\n/g, "\n"))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
     expect(LAYOUT_HASH >>> 0).toBe(h || 1);

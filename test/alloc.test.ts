@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { inWorker, rng, shuffle } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
-import { H_BUMP, H_IN_USE, HCHAN_SIZE, MEMORY_BASE, S_ELEM, SUDOG_INLINE } from "../dist/layout.js";
+import { H_BUMP, H_IN_USE, HCHAN_SIZE, MEMORY_BASE, S_ELEM, SUDOG_INLINE } from "../dist/abi/layout.js";
 
 const { SharedHeap, codecs } = wasm;
 type Chan<T> = wasm.Chan<T>;

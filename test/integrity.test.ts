@@ -5,7 +5,7 @@ import * as wasm from "wasmchan";
 import { cores, type Lib } from "./cores";
 import { inWorker } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
-import { HCHAN_SIZE } from "../dist/layout.js";
+import { HCHAN_SIZE } from "../dist/abi/layout.js";
 
 const { SharedHeap, attach, codecs, chan, select, send, recv } = wasm;
 type Chan<T> = wasm.Chan<T>;

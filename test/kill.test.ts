@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { SharedHeap, codecs, ChannelError } from "wasmchan";
-import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/layout.js";
+import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/abi/layout.js";
 import { entryOf, macrotask, rng } from "./util.js";
 
 const killUrl = new URL("./workers/kill.mjs", import.meta.url);

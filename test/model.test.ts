@@ -24,7 +24,7 @@ import { cores } from "./cores";
 import { programArb as diffProgramArb, runProgram as runDiff, showOutcome, showProgram as showDiffProgram } from "./model/differential";
 import { programArb } from "./model/program";
 import { type Config, coverage, runProgram } from "./model/runner";
-import { tuning } from "../dist/chan.js";
+import { tuning } from "../dist/wasm/chan.js";
 
 /** Runs `f` with the Wasm bindings' JS fast paths on or off (for channels made meanwhile). */
 async function withFastPaths<T>(on: boolean, f: () => Promise<T>): Promise<T> {

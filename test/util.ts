@@ -87,11 +87,11 @@ export function shuffle<T>(xs: T[], rand: () => number): T[] {
 }
 
 /**
- * The built entry point of a core (by its name in cores.ts: "pure" → dist/pure/index.js, else
+ * The built entry point of a core (by its name in cores.ts: "pure" → dist/pure.js, else
  * dist/index.js), as a file path, for child processes that import dist/ the way a user would.
  */
 export function entryOf(coreName: string): string {
-  const rel = /pure/i.test(coreName) ? "../dist/pure/index.js" : "../dist/index.js";
+  const rel = /pure/i.test(coreName) ? "../dist/pure.js" : "../dist/index.js";
   return fileURLToPath(new URL(rel, import.meta.url));
 }
 

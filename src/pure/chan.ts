@@ -7,11 +7,11 @@
 // synchronously by whichever later call (send, receive, close, select) completes it; that sudog is
 // also the abort listener, so a parked op costs no closure. Nothing global points at a parked op:
 // a channel nobody can reach takes its parked ops with it.
-import { Codec, isCodec } from "../codecs.js";
-import { RESOLVED } from "../promises.js";
-import type { ChanOptions, OpOptions, RecvResult } from "../chan.js";
-import { ChannelError, abortReason, checkCapacity, closeOfClosed, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
-import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../layout.js";
+import { Codec, isCodec } from "../api/codecs.js";
+import { RESOLVED } from "../api/promises.js";
+import type { ChanOptions, OpOptions, RecvResult } from "../wasm/chan.js";
+import { ChannelError, abortReason, checkCapacity, closeOfClosed, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../api/errors.js";
+import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../abi/layout.js";
 import { BLOCKED, CLOSED, Hchan, chanrecv, chansend, closechan, freechan, parkrecv, parksend } from "./hchan.js";
 import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
 

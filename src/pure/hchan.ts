@@ -12,12 +12,12 @@
 // - the ring's live slots are recvx, recvx+1, ... qcount of them, modulo buf.length; every other
 //   slot holds undefined (a received value is not kept alive by the ring);
 // - buf.length <= dataqsiz: the ring starts small and doubles, up to dataqsiz, only when it is full.
-import type { Codec } from "../codecs.js";
-import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
+import type { Codec } from "../api/codecs.js";
+import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
 import { Sudog, goready } from "./sudog.js";
 import { WaitQ, dequeue, enqueue, untrackChan } from "./waitq.js";
-import type { Describable, Tracked } from "../diagnostics.js";
-import { G_WAITING } from "../layout.js";
+import type { Describable, Tracked } from "../api/diagnostics.js";
+import { G_WAITING } from "../abi/layout.js";
 
 /** Ring slots a buffered channel starts with (fewer if its cap is smaller). */
 const RING_START = 16;

@@ -9,11 +9,11 @@
 //   decided the select;
 // - the poll order is drawn from the same xorshift32 stream, in the same way, as the Wasm core's: for
 //   the same seed and the same ready cases both cores pick the same case.
-import { Rng, pollOrder } from "../pollorder.js";
-import { blockForever } from "../promises.js";
-import { abortReason, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../errors.js";
-import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../layout.js";
-import type { SelectOptions, SelectResult } from "../select.js";
+import { Rng, pollOrder } from "../abi/pollorder.js";
+import { blockForever } from "../api/promises.js";
+import { abortReason, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../api/errors.js";
+import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
+import type { SelectOptions, SelectResult } from "../wasm/select.js";
 import { Chan } from "./chan.js";
 import { bufrecv, bufsend, out, recvFrom, sendTo } from "./hchan.js";
 import { K_SELECT, Sudog, gopark, queueOf, received } from "./sudog.js";

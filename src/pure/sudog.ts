@@ -10,9 +10,9 @@
 //   dead (a select another case won): dequeue skips it, pass 3 unlinks it;
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
-import { abortReason, offAbort, onAbort, sendOnClosed } from "../errors.js";
-import { Describable, ParkedOp, callerStack, diag, now } from "../diagnostics.js";
-import { G_CANCELLED, G_READY, G_WAITING } from "../layout.js";
+import { abortReason, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
+import { Describable, ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
+import { G_CANCELLED, G_READY, G_WAITING } from "../abi/layout.js";
 import type { Hchan } from "./hchan.js";
 import { selectdone } from "./select.js";
 import { unlink } from "./waitq.js";

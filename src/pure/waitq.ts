@@ -7,10 +7,10 @@
 // - a queued sudog's g may have left G_WAITING (a select that another case won): dequeue skips it;
 // - a channel's nsend/nrecv count its queued sudogs by direction, ngs its queued gs, and nwait all
 //   its queued sudogs, telling its `watch` hook when it goes 0 -> 1 or 1 -> 0.
-import { G_CLAIMED, G_WAITING } from "../layout.js";
+import { G_CLAIMED, G_WAITING } from "../abi/layout.js";
 import type { Hchan } from "./hchan.js";
 import type { Sudog } from "./sudog.js";
-import { diag, track, untrack } from "../diagnostics.js";
+import { diag, track, untrack } from "../api/diagnostics.js";
 
 export class WaitQ {
   /** Oldest parked sudog, served first. */

@@ -15,17 +15,17 @@
 // On a SharedHeap another thread may complete our parked op instead: it marks the sudog's g READY and
 // notifies it, and the Atomics.waitAsync we started when parking settles the Waiter. A waker on this
 // thread still settles synchronously, then notifies to end that wait.
-import { Codec, isCodec, isUint8Array } from "./codecs.js";
-import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "./diagnostics.js";
+import { Codec, isCodec, isUint8Array } from "../api/codecs.js";
+import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "../api/diagnostics.js";
 import {
   abortReason, checkCapacity, closeOfClosed, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed,
-} from "./errors.js";
+} from "../api/errors.js";
 import { Heap, canBlock } from "./heap.js";
-import { RESOLVED, capture, captured } from "./promises.js";
+import { RESOLVED, capture, captured } from "../api/promises.js";
 import {
   B_CLOSED, B_DISPOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT, HCHAN_SIZE, C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM,
   R_PARKED, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE, F_SEND,
-} from "./layout.js";
+} from "../abi/layout.js";
 
 /** Whether this thread may block in Atomics.wait: not a browser's main thread (it has a document). */
 

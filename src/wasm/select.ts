@@ -8,15 +8,15 @@
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
 import { type Chan, Channel, Later, NONE, Parked, fire } from "./chan.js";
-import { blockForever, capture, captured } from "./promises.js";
-import { Rng, pollOrder } from "./pollorder.js";
-import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "./errors.js";
-import { ParkedOp, callerStack, diag, now } from "./diagnostics.js";
+import { blockForever, capture, captured } from "../api/promises.js";
+import { Rng, pollOrder } from "../abi/pollorder.js";
+import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "../api/errors.js";
+import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
 import type { Heap } from "./heap.js";
 import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
   S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
-} from "./layout.js";
+} from "../abi/layout.js";
 
 /** A receive case, built by `recv(ch)`. */
 export interface RecvCase<T = unknown> {

@@ -1,5 +1,5 @@
 // Every error the library raises, in one place. Channel misuse is Go's panic, with Go's text.
-import { LOCK_TIMEOUT_MS, MAX_RING_BYTES, R_POISONED, R_TIMEOUT } from "./layout.js";
+import { LOCK_TIMEOUT_MS, MAX_RING_BYTES, R_POISONED, R_TIMEOUT } from "../abi/layout.js";
 
 /** A misuse of a channel that Go reports as a panic; `message` is Go's panic text, exactly. */
 export class ChannelError extends Error {

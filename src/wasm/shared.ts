@@ -6,14 +6,14 @@
 // the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
 // come from other threads, so attach checks everything before trusting an address.
 import { type Chan, Channel, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
-import { Codec, codecFromName, isCodec } from "./codecs.js";
-import { describe } from "./errors.js";
+import { Codec, codecFromName, isCodec } from "../api/codecs.js";
+import { describe } from "../api/errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
 import {
   A_BUSY, A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
   MEMORY_BASE,
-} from "./layout.js";
-import { LAYOUT_HASH } from "./generated/layout-hash.js";
+} from "../abi/layout.js";
+import { LAYOUT_HASH } from "../generated/layout-hash.js";
 
 const PAGE = 65536;
 
@@ -73,7 +73,7 @@ function reapIn(heap: Heap, node: number, tries: number): void {
 
 let sharedModule: Promise<WebAssembly.Module> | undefined;
 function compileShared(): Promise<WebAssembly.Module> {
-  sharedModule ??= import("./generated/wasm.js").then(({ sharedWasm }) => WebAssembly.compile(decodeBase64(sharedWasm)));
+  sharedModule ??= import("../generated/wasm.js").then(({ sharedWasm }) => WebAssembly.compile(decodeBase64(sharedWasm)));
   return sharedModule;
 }
 

@@ -1,21 +1,21 @@
 // wasmchan/pure: the same API as `wasmchan`, with the channel runtime in plain TypeScript (one
 // thread, values stored as they are). The baseline the Wasm core is measured against.
-import { afterOn } from "../after.js";
-import type { Stats } from "../heap.js";
-import { Chan, ChanOptions, makeChan } from "./chan.js";
-import { selectseed } from "./select.js";
-import { census } from "./waitq.js";
+import { afterOn } from "./api/after.js";
+import type { Stats } from "./wasm/heap.js";
+import { Chan, ChanOptions, makeChan } from "./pure/chan.js";
+import { selectseed } from "./pure/select.js";
+import { census } from "./pure/waitq.js";
 
-export { Chan } from "./chan.js";
-export type { RecvResult, OpOptions, ChanOptions } from "./chan.js";
-export { codecs } from "../codecs.js";
-export type { Codec } from "../codecs.js";
-export { ChannelError } from "../errors.js";
-export type { Stats } from "../heap.js";
-export { select, recv, send } from "./select.js";
-export { diagnostics, LeakError } from "../diagnostics.js";
-export type { ParkedOp } from "../diagnostics.js";
-export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
+export { Chan } from "./pure/chan.js";
+export type { RecvResult, OpOptions, ChanOptions } from "./pure/chan.js";
+export { codecs } from "./api/codecs.js";
+export type { Codec } from "./api/codecs.js";
+export { ChannelError } from "./api/errors.js";
+export type { Stats } from "./wasm/heap.js";
+export { select, recv, send } from "./pure/select.js";
+export { diagnostics, LeakError } from "./api/diagnostics.js";
+export type { ParkedOp } from "./api/diagnostics.js";
+export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./pure/select.js";
 
 /**
  * Go's `make(chan T, n)`: a channel with a buffer of `n` values (0, the default: unbuffered).

@@ -4,13 +4,13 @@
 // SharedHeap (shared.ts) is the same core over a SharedArrayBuffer-backed memory. Each JS realm that
 // uses a memory gets its own instance and its own thread context `t` (id, out-words) and scratch
 // area `ep` where values are encoded before a core call.
-import type { Views } from "./codecs.js";
-import { localWasm } from "./generated/wasm.js";
-import { deathError, outOfMemory } from "./errors.js";
+import type { Views } from "../api/codecs.js";
+import { localWasm } from "../generated/wasm.js";
+import { deathError, outOfMemory } from "../api/errors.js";
 import {
   G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_DEATHS, H_GROW_EPOCH, H_IN_USE, H_MAX_PAGES, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN,
   MEMORY_BASE, S_STATE, T_FAIL, T_INDEX, T_OUT, T_SCRATCH,
-} from "./layout.js";
+} from "../abi/layout.js";
 
 /** The core's exports (assembly/index.ts). Addresses are numbers; results are R_* codes. */
 export interface Core {
