@@ -85,9 +85,20 @@ describe("model-based: every call checked against a reference model of Go's chan
     ["wasm core, SharedHeap channels",
       async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real" })],
   ];
-  it("the switch takes effect: with JS fast paths off a buffered channel never takes them", async () => {
-    expect((wasm.chan(4) as unknown as { fast: boolean }).fast).toBe(true);
-    await withFastPaths(false, async () => expect((wasm.chan(4) as unknown as { fast: boolean }).fast).toBe(false));
+  it("the switch takes effect: with JS fast paths off a channel is in linear memory at once and never takes them", async () => {
+    type Inside = { c: number; fast: boolean };
+    const on = wasm.chan<number>(4);
+    expect((on as unknown as Inside).c).toBe(0); // its values wait in a JS ring
+    const r = on.recv(); // its first park moves it into linear memory
+    expect((on as unknown as Inside).c).not.toBe(0);
+    expect((on as unknown as Inside).fast).toBe(true);
+    on.trySend(1);
+    expect(await r).toBe(1);
+    await withFastPaths(false, async () => {
+      const off = wasm.chan(4) as unknown as Inside;
+      expect(off.c).not.toBe(0);
+      expect(off.fast).toBe(false);
+    });
   });
   for (const [name, make, fast = true] of configs) {
     it(`${name}: ${REF_RUNS} random programs`, async () => {

@@ -1,6 +1,7 @@
 // The package ships its own types: a strict user program type-checks against dist/*.d.ts (with the
 // declaration files checked too), through the package's own exports map.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -17,4 +18,26 @@ describe("published types", () => {
     }
     expect(out).toBe("");
   }, 60_000);
+
+  it("wasmchan and wasmchan/pure publish the same declarations: the Wasm core adds SharedHeap, attach and HeapStats only", () => {
+    const lines = (f: string) => readFileSync(`${root}dist/${f}`, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const wasm = lines("index.d.ts");
+    const pure = lines("pure.d.ts");
+    expect(pure.filter((l) => !wasm.includes(l))).toEqual([]);
+    expect(wasm.filter((l) => !pure.includes(l))).toEqual([
+      'export { SharedHeap, attach } from "./wasm/shared.js";',
+      'export type { HeapStats } from "./wasm/heap.js";',
+    ]);
+    // Everything else both re-export is one set of files, written once.
+    for (const l of pure) expect(l).toMatch(/^(import|export) .*"\.\/api\/index\.js";$|^export declare const \w+: \w+;$/);
+  });
+
+  it("the published Chan is the API and nothing else: no core hook, no internal field", () => {
+    const chan = readFileSync(`${root}dist/api/chan.d.ts`, "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "");
+    const members = [...chan.slice(chan.indexOf("declare abstract class Chan")).matchAll(/^ {4}(?:abstract |readonly |get |private )*(\[?[\w.]+\]?)/gm)].map((m) => m[1]);
+    expect(members.sort()).toEqual([
+      "[Symbol.asyncIterator]", "cap", "close", "dispose", "len", "name", "recv", "recvMany", "recvManySync", "recvOk", "recvSync",
+      "recvSyncOk", "send", "sendMany", "sendManySync", "sendSync", "share", "tryRecv", "trySend",
+    ]);
+  });
 });

@@ -36,6 +36,9 @@ export interface Codec<T = unknown> {
   check(v: unknown): unknown;
   /** Reads back a value from `check` as a receiver gets it (a receiver's own copy). */
   unpack(stored: unknown): T;
+  /** @internal What `check` stores for a value `prepare` returned (check(v) is snap(prepare(v))),
+   *  where values are kept outside linear memory: no user code, and a valid input to `store`. */
+  snap(p: unknown): unknown;
   /** Throws TypeError/RangeError unless `v` fits; returns what `store` writes. The only step that may
    *  run user code. */
   prepare(v: unknown): unknown;
@@ -64,12 +67,13 @@ const dec = new TextDecoder();
 const made = new WeakSet<Codec>();
 
 /** Admits a codec after asserting the slot contract: the bindings and the core trust `size`. */
-function register<T>(c: Omit<Codec<T>, "write" | "tag">): Codec<T> {
+function register<T>(c: Omit<Codec<T>, "write" | "tag" | "snap"> & { snap?: (p: unknown) => unknown }): Codec<T> {
   if (![1, 4, 8].includes(c.align) || c.size < c.align || c.size % c.align !== 0) {
     throw new Error(`wasmchan: codec ${c.name} breaks the slot contract (size ${c.size}, align ${c.align})`);
   }
   const codec = c as Codec<T>;
   codec.write = (m, a, v) => c.store(m, a, c.prepare(v));
+  if (codec.snap === undefined) codec.snap = (p) => p; // immutable values: stored as prepared
   (codec as { tag: number }).tag = codecTag(c.name);
   made.add(codec as Codec);
   return codec;
@@ -185,6 +189,11 @@ function bytes(maxLen: number): Codec<Uint8Array> {
   return register({
     name, size: varSize(max), align: 8, zero: () => new Uint8Array(0),
     check: (v) => new Uint8Array(prepare(v)), // the constructor copies through internal slots
+    snap(p) {
+      const n = byteLength(p as Uint8Array); // measured again: a resizable buffer may have grown since prepare
+      if (n > max) throw tooLong(name, "a Uint8Array", n, max);
+      return new Uint8Array(p as Uint8Array);
+    },
     unpack: (s) => (s as Uint8Array).slice(),
     prepare,
     store(m, a, p) {
@@ -260,7 +269,7 @@ function string(maxBytes: number): Codec<string> {
   return register({
     name, size: varSize(max), align: 8, zero: () => "",
     // Stored as the text a UTF-8 slot gives back: a lone surrogate becomes U+FFFD, as in the Wasm core.
-    check: (v) => utf8Text(prepare(v)), unpack: (s) => s as string,
+    check: (v) => utf8Text(prepare(v)), snap: (p) => utf8Text(p as string), unpack: (s) => s as string,
     prepare,
     store(m, a, p) {
       if (!storeUtf8(m, a, p as string, max)) throw tooLong(name, "a string", enc.encode(p as string).length, max);

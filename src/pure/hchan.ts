@@ -22,78 +22,70 @@ import { G_WAITING } from "../abi/layout.js";
 /** Ring slots a buffered channel starts with (fewer if its cap is smaller). */
 const RING_START = 16;
 /** The ring of every unbuffered channel: never written. */
-const NO_RING: unknown[] = [];
+export const NO_RING: unknown[] = [];
 
 let nextId = 1;
 
-/** Where chansend/chanrecv/selectgo leave their other results (the Wasm core's T_OUT, T_INDEX and
- *  scratch area): read and cleared by the caller at once. */
-export const out = {
-  /** The value received (as stored) by R_DONE / R_HANDOFF. */
-  value: undefined as unknown,
-  /** The new sudog (a select's g) of R_PARKED. */
-  sg: null as Sudog | null,
-  /** The case selectgo ran. */
-  index: -1,
-};
-
-export class Hchan implements Tracked {
+/** A ring buffer in JS: the pure core's, and that of a Wasm-core local channel until its first park. */
+export interface Ring {
   /** Values in the ring (Go's qcount: len(ch)). */
-  qcount = 0;
+  qcount: number;
   /** Go's dataqsiz: cap(ch). */
-  readonly dataqsiz: number = 0;
-  /** The ring's slots. */
-  buf: unknown[] = NO_RING;
+  readonly dataqsiz: number;
+  /** The ring's slots (see makering). */
+  buf: unknown[];
   /** Next slot to write. */
-  sendx = 0;
+  sendx: number;
   /** Next slot to read. */
-  recvx = 0;
+  recvx: number;
+}
+
+/** A channel of the pure core (Go's hchan): the fields below, on the channel object itself (the
+ *  binding's PureChan, src/pure/chan.ts), so an operation is one method call and no indirection. */
+export interface Hchan extends Ring, Tracked {
+  /** Id and name, for diagnostics. */
+  info(): { id: number; name?: string };
   /** Set by close, never cleared. */
-  closed = false;
+  closed: boolean;
   /** Set by dispose: every later operation throws. */
-  disposed = false;
+  disposed: boolean;
   /** Parked receivers, FIFO. */
-  readonly recvq = new WaitQ();
+  readonly recvq: WaitQ;
   /** Parked senders, FIFO. */
-  readonly sendq = new WaitQ();
+  readonly sendq: WaitQ;
   /** Sudogs queued in recvq and sendq together, and by direction; queued gs (waitq.ts). */
-  nwait = 0;
-  nsend = 0;
-  nrecv = 0;
-  ngs = 0;
+  nwait: number;
+  nsend: number;
+  nrecv: number;
+  ngs: number;
   /** Its entry in what stats() counts, made at its first park (waitq.ts). */
-  known: WeakRef<Hchan> | null = null;
+  known: WeakRef<Hchan> | null;
   /** Told when nwait goes 0 -> 1 or 1 -> 0 (after()'s timer holds the process open only while
    *  someone waits). */
-  watch: ((parked: number) => void) | undefined = undefined;
+  watch: ((parked: number) => void) | undefined;
   /** Our entry in diagnostics' list while ops are parked here and diagnostics are on. */
-  tracked: WeakRef<Tracked> | null = null;
-  /** The name given at creation, for diagnostics. */
-  name: string | undefined = undefined;
+  tracked: WeakRef<Tracked> | null;
   /** Creation order: a select's lock order (the Wasm core sorts by address). */
-  readonly id: number = 0;
+  readonly id: number;
   /** Typed slots: what check() returned is stored, unpack() of it is received. */
-  readonly codec: Codec<any> | undefined = undefined;
+  readonly codec: Codec<any> | undefined;
+}
 
-  /** Go's makechan: a channel with `size` slots (checked by the caller). */
-  constructor(size: number, codec: Codec<any> | undefined) {
-    this.dataqsiz = size;
-    this.codec = codec;
-    this.id = nextId++;
-    const n = size < RING_START ? size : RING_START;
-    if (n > 0) this.buf = newRing(n);
-  }
+/** Go's makechan, for the ring: the ring a channel with `size` slots starts with. */
+export function makering(size: number): unknown[] {
+  const n = size < RING_START ? size : RING_START;
+  return n > 0 ? newRing(n) : NO_RING;
+}
 
-  /** This channel's parked ops, for diagnostics: the g of every live queued sudog. */
-  *parkedOps(): Iterable<Describable> {
-    for (const q of [this.recvq, this.sendq]) {
-      for (let sg = q.first; sg !== null; sg = sg.next) if (sg.g.state === G_WAITING) yield sg.g;
-    }
-  }
+/** A new channel's id (creation order). */
+export function newChanId(): number {
+  return nextId++;
+}
 
-  /** Id and name, for diagnostics. */
-  info(): { id: number; name?: string } {
-    return this.name === undefined ? { id: this.id } : { id: this.id, name: this.name };
+/** This channel's parked ops, for diagnostics: the g of every live queued sudog. */
+export function* parkedOps(c: Hchan): Iterable<Describable> {
+  for (const q of [c.recvq, c.sendq]) {
+    for (let sg = q.first; sg !== null; sg = sg.next) if (sg.g.state === G_WAITING) yield sg.g;
   }
 }
 
@@ -106,12 +98,12 @@ function newRing(n: number): unknown[] {
 }
 
 /** `i + 1` modulo the ring's size. */
-function advance(c: Hchan, i: number): number {
+function advance(c: Ring, i: number): number {
   return ++i === c.buf.length ? 0 : i;
 }
 
 /** Doubles a full ring (up to dataqsiz), keeping its values in order from slot 0. */
-function grow(c: Hchan): void {
+function grow(c: Ring): void {
   const old = c.buf;
   const n = old.length;
   const size = Math.min(c.dataqsiz, n * 2);
@@ -124,7 +116,7 @@ function grow(c: Hchan): void {
 }
 
 /** Appends `ep` to the ring; the caller checked that qcount < dataqsiz. */
-export function bufsend(c: Hchan, ep: unknown): void {
+export function bufsend(c: Ring, ep: unknown): void {
   if (c.qcount === c.buf.length) grow(c);
   const i = c.sendx;
   c.buf[i] = ep;
@@ -133,7 +125,7 @@ export function bufsend(c: Hchan, ep: unknown): void {
 }
 
 /** Takes the head of the ring; the caller checked that it is not empty. */
-export function bufrecv(c: Hchan): unknown {
+export function bufrecv(c: Ring): unknown {
   const i = c.recvx;
   const buf = c.buf;
   const v = buf[i];

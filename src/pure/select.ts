@@ -1,5 +1,4 @@
-// select: Go's selectgo (runtime/select.go; assembly/select.ts) and the select/recv/send API of the
-// pure-TS core (src/select.ts).
+// select: Go's selectgo (runtime/select.go; assembly/select.ts) for the API's select() (src/api/select.ts).
 //
 // A select parked on k channels is k sudogs, one per non-nil case, sharing one g (the first sudog in
 // lock order) and linked through `link` in lock order. Invariants:
@@ -10,65 +9,28 @@
 // - the poll order is drawn from the same xorshift32 stream, in the same way, as the Wasm core's: for
 //   the same seed and the same ready cases both cores pick the same case.
 import { Rng, pollOrder } from "../abi/pollorder.js";
-import { blockForever } from "../api/promises.js";
-import { abortReason, isAborted, sendOnClosed, signalOf, useOfDisposed } from "../api/errors.js";
-import { DIR_RECV, DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
-import type { SelectOptions, SelectResult } from "../wasm/select.js";
-import { Chan } from "./chan.js";
-import { bufrecv, bufsend, out, recvFrom, sendTo } from "./hchan.js";
+import { sendOnClosed } from "../api/errors.js";
+import { DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
+import { type Case, type SelectResult, defaulted } from "../api/select.js";
+import type { PureChan } from "./chan.js";
+import { bufrecv, bufsend, recvFrom, sendTo } from "./hchan.js";
 import { K_SELECT, Sudog, gopark, queueOf, received } from "./sudog.js";
 import { dequeue, enqueue, unlink } from "./waitq.js";
 
-export type { SelectOptions, SelectResult };
+/** Where selectgo leaves its other results (the Wasm core's T_OUT, T_INDEX and scratch area): read
+ *  and cleared by the caller at once. */
+const out = {
+  /** The value received (as stored) by R_DONE / R_HANDOFF. */
+  value: undefined as unknown,
+  /** The g of R_PARKED. */
+  sg: null as Sudog | null,
+  /** The case that ran. */
+  index: -1,
+};
 
-const CASE = Symbol("wasmchan.case");
-
-/** A receive case, built by `recv(ch)`. */
-export interface RecvCase<T = unknown> {
-  readonly [CASE]: typeof DIR_RECV;
-  readonly ch: Chan<T> | null;
-}
-
-/** A send case, built by `send(ch, v)`. */
-export interface SendCase<T = unknown> {
-  readonly [CASE]: typeof DIR_SEND;
-  readonly ch: Chan<T> | null;
-  readonly value: T;
-}
-
-export type SelectCase = RecvCase<any> | SendCase<any>;
-
-/** Both kinds of case, one class (one shape for the loops below). */
-class Case {
-  readonly [CASE]: number;
-  readonly ch: Chan<any> | null;
-  readonly value: unknown;
-  /** What the channel stores for `value`, checked when the case was built (so a getter or toJSON
-   *  runs once, as on the Wasm core). */
-  readonly stored: unknown;
-  constructor(dir: number, ch: Chan<any> | null, value: unknown, stored: unknown) {
-    this[CASE] = dir;
-    this.ch = ch;
-    this.value = value;
-    this.stored = stored;
-  }
-}
-
-function channelOf(ch: unknown, what: string): Chan<any> | null {
-  if (ch === null || ch === undefined) return null;
-  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
-  return ch;
-}
-
-/** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
-export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as unknown as RecvCase<T>;
-}
-
-/** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
-export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
-  const c = channelOf(ch, "send");
-  return new Case(DIR_SEND, c, v, c === null ? undefined : c.check(v)) as unknown as SendCase<T>;
+/** The channel of a non-nil case. */
+function chanOf(k: Case): PureChan<any> {
+  return k.ch as PureChan<any>;
 }
 
 // ---- the poll order's random source: xorshift32, exactly as the Wasm core's
@@ -92,7 +54,7 @@ let pollpos = new Int32Array(16);
  *  does with channel addresses), so duplicates of one channel are queued in poll order: random as in Go,
  *  and the same as the Wasm core's for the same seed. */
 function caseLess(cases: readonly Case[], a: number, b: number): boolean {
-  const ca = cases[a].ch!.id, cb = cases[b].ch!.id;
+  const ca = chanOf(cases[a]).id, cb = chanOf(cases[b]).id;
   return ca < cb || (ca === cb && pollpos[a] < pollpos[b]);
 }
 
@@ -129,15 +91,15 @@ function sortByChannel(cases: readonly Case[], order: Int32Array, n: number): vo
 }
 
 /**
- * Go's selectgo over `cases` (null channels are nil cases: never ready; at least one is not).
- * `stored[i]`, when `stored` is given, is what send case i stores (its codec's check), else its value.
+ * Go's selectgo over `cases` (null channels are nil cases: never ready; at least one is not); a
+ * send case stores `k.p`, its value as its channel's check() returned it.
  * Among the ready cases one is chosen uniformly at random; its index goes to out.index and the
  * result is, as for chansend/chanrecv: R_DONE (buffer; a received value at out.value), R_HANDOFF
  * (parked partner settled; a received value at out.value), R_CLOSED (a send case on a closed
  * channel: panic; a recv case: zero value, ok = false). When none is ready: R_BLOCK if `!block`,
  * else the select parks: one sudog per non-nil case is queued and the g is at out.sg: R_PARKED.
  */
-function selectgo(cases: readonly Case[], stored: unknown[] | null, block: boolean): number {
+function selectgo1(cases: readonly Case[], block: boolean): number {
   const ncases = cases.length;
   if (pollorder.length < ncases) {
     pollorder = new Int32Array(ncases * 2);
@@ -153,18 +115,18 @@ function selectgo(cases: readonly Case[], stored: unknown[] | null, block: boole
   for (let i = 0; i < norder; i++) {
     const casi = poll[i];
     const k = cases[casi];
-    const c = k.ch!;
+    const c = chanOf(k);
     let r = -1;
-    if (k[CASE] === DIR_SEND) {
+    if (k.dir === DIR_SEND) {
       if (c.closed) {
         r = R_CLOSED;
       } else {
         const sg = dequeue(c.recvq);
         if (sg !== null) {
-          sendTo(sg, stored === null ? k.value : stored[casi]);
+          sendTo(sg, k.p);
           r = R_HANDOFF;
         } else if (c.qcount < c.dataqsiz) {
-          bufsend(c, stored === null ? k.value : stored[casi]);
+          bufsend(c, k.p);
           r = R_DONE;
         }
       }
@@ -199,9 +161,9 @@ function selectgo(cases: readonly Case[], stored: unknown[] | null, block: boole
   for (let i = 0; i < norder; i++) {
     const casi = lock[i];
     const k = cases[casi];
-    const c = k.ch!;
-    const isSend = k[CASE] === DIR_SEND;
-    const sg = new Sudog(c, isSend, isSend ? (stored === null ? k.value : stored[casi]) : undefined, casi);
+    const c = chanOf(k);
+    const isSend = k.dir === DIR_SEND;
+    const sg = new Sudog(c, isSend, isSend ? k.p : undefined, casi);
     if (g === null) g = sg;
     else {
       sg.g = g;
@@ -231,60 +193,23 @@ export function selectdone(g: Sudog): void {
 
 // ---- select
 
-/**
- * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its
- * index. Among ready cases one is chosen uniformly at random. With `{ default: true }` it resolves
- * with index -1 at once if none is ready. A send case on a closed channel rejects with
- * ChannelError("send on closed channel").
- */
-export function select(cases: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
-  // The array and the options are read once, before any channel changes (as on the Wasm core).
-  if (!Array.isArray(cases)) throw new TypeError("wasmchan: select(cases): cases must be an array");
-  const n = cases.length;
-  const ks = new Array<Case>(n);
-  for (let i = 0; i < n; i++) ks[i] = cases[i] as unknown as Case;
-  const signal = opts === undefined ? undefined : signalOf(opts);
-  const dflt = opts?.default === true;
-  let live = false;
-  let typed = false;
-  for (let i = 0; i < n; i++) {
-    const k = ks[i];
-    if (!(k instanceof Case)) {
-      throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
-    }
-    const ch = k.ch;
-    if (ch === null) continue;
-    if (ch.disposed) throw useOfDisposed();
-    live = true;
-    if (ch.codec !== undefined && k[CASE] === DIR_SEND) typed = true;
-  }
-  if (!live) {
-    // No channel at all: Go's select {} blocks forever; with default it takes the default.
-    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
-  }
-  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-  // What each send case stores, checked when the case was built.
-  let stored: unknown[] | null = null;
-  if (typed) {
-    stored = [];
-    for (let i = 0; i < n; i++) stored.push(ks[i].stored);
-  }
-
-  const r = selectgo(ks, stored, !dflt);
+/** Runs a select for the API's select() (src/api/select.ts), which checked the cases: at least one
+ *  live channel, all of this core, and `signal` not aborted. */
+export function selectgo(cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>> {
+  const r = selectgo1(cases, !dflt);
   if (r === R_PARKED) {
     const g = out.sg!;
     out.sg = null;
     return gopark(g, K_SELECT, signal);
   }
-  if (r === R_BLOCK) return Promise.resolve({ index: -1, value: undefined, ok: false });
+  if (r === R_BLOCK) return defaulted();
   const index = out.index;
-  const k = ks[index];
-  if (k[CASE] === DIR_SEND) {
+  const k = cases[index];
+  if (k.dir === DIR_SEND) {
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     return Promise.resolve({ index, value: undefined, ok: true });
   }
-  const ch = k.ch!;
+  const ch = chanOf(k);
   let value: unknown;
   if (r === R_CLOSED) {
     value = ch.zero();

@@ -5,6 +5,7 @@
 // uses a memory gets its own instance and its own thread context `t` (id, out-words) and scratch
 // area `ep` where values are encoded before a core call.
 import type { Views } from "../api/codecs.js";
+import type { Stats } from "../api/index.js";
 import { localWasm } from "../generated/wasm.js";
 import { deathError, outOfMemory } from "../api/errors.js";
 import {
@@ -52,19 +53,6 @@ export const CORE_FUNCTIONS = [
 ] as const satisfies readonly (keyof Core)[];
 const everyCoreFunctionListed: Exclude<keyof Core, (typeof CORE_FUNCTIONS)[number]> extends never ? true : never = true;
 void everyCoreFunctionListed;
-
-/** What `stats()` reports. */
-export interface Stats {
-  /** Live channels. */
-  channels: number;
-  /** Wait-queue entries of parked senders (a select parked on k send cases counts k). */
-  parkedSenders: number;
-  /** Wait-queue entries of parked receivers. */
-  parkedReceivers: number;
-  /** Bytes of linear memory held by live channels, their buffers, parked sudogs and each thread's
-   *  context (free blocks and pooled sudogs kept for reuse are not counted). */
-  bytesInUse: number;
-}
 
 /** The Wasm core's stats: also its memory footprint and sudog pool. */
 export interface HeapStats extends Stats {

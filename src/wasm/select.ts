@@ -7,111 +7,40 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { type Chan, Channel, Later, NONE, Parked, fire } from "./chan.js";
-import { blockForever, capture, captured } from "../api/promises.js";
+import { type Case, type SelectResult, defaulted } from "../api/select.js";
 import { Rng, pollOrder } from "../abi/pollorder.js";
-import { abortReason, deathError, isAborted, offAbort, onAbort, sendOnClosed, signalOf, useOfDisposed } from "../api/errors.js";
+import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
 import type { Heap } from "./heap.js";
+import { NONE, type WasmChan } from "./chan.js";
+import { Later, Parked, fire } from "./parked.js";
 import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
   S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
 } from "../abi/layout.js";
 
-/** A receive case, built by `recv(ch)`. */
-export interface RecvCase<T = unknown> {
-  readonly dir: typeof DIR_RECV;
-  readonly ch: Chan<T> | null;
+/** The channel of a non-nil case. */
+function chanOf(k: Case): WasmChan<any> {
+  return k.ch as WasmChan<any>;
 }
 
-/** A send case, built by `send(ch, v)`. */
-export interface SendCase<T = unknown> {
-  readonly dir: typeof DIR_SEND;
-  readonly ch: Chan<T> | null;
-  readonly value: T;
-}
-
-/** Every case is one of these (one shape, so the loops below stay monomorphic; only `recv` and
- *  `send` make them, so select can trust what it is given). */
-class Case {
-  constructor(readonly dir: typeof DIR_RECV | typeof DIR_SEND, readonly ch: Channel<any> | null, readonly value: unknown,
-    /** The value as `ch.prepare` returned it when the case was built: what select stores, with no
-     *  user code (a getter, a toJSON) left to run. */
-    readonly p: unknown) {}
-}
-
-export type SelectCase = RecvCase<any> | SendCase<any>;
-
-/** What `select` resolves to: the case that ran (-1 for default), and for a receive what `recvOk` gives. */
-export interface SelectResult<T = unknown> {
-  index: number;
-  value: T;
-  ok: boolean;
-}
-
-export interface SelectOptions {
-  signal?: AbortSignal;
-  /** Go's `default:` — resolve with index -1 at once when no case is ready. */
-  default?: boolean;
-}
-
-function channelOf(ch: unknown, what: string): Channel<any> | null {
-  if (ch === null || ch === undefined) return null;
-  if (!(ch instanceof Channel)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
-  return ch;
-}
-
-/** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
-export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
-  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as RecvCase<T>;
-}
-
-/** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
-export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
-  const c = channelOf(ch, "send");
-  return new Case(DIR_SEND, c, v, c === null ? undefined : c.prepare(v)) as SendCase<T>;
-}
-
-/**
- * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its
- * index. Among ready cases one is chosen uniformly at random. With `{ default: true }` it resolves
- * with index -1 at once if none is ready. A send case on a closed channel rejects with
- * ChannelError("send on closed channel"). All channels must belong to the same heap.
- */
-export function select(list: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
-  // What the caller gave is read once, before any channel memory is touched: the array (its length
-  // and each element, which getters or a Proxy could change from read to read) and the options.
-  if (!Array.isArray(list)) throw new TypeError("wasmchan: select(cases): cases must be an array");
-  const n = list.length;
-  const cases = new Array<Case>(n);
-  for (let i = 0; i < n; i++) cases[i] = list[i] as Case;
-  const signal = signalOf(opts);
-  const dflt = opts?.default === true;
-  let heap: Heap | undefined;
+/** Runs a select for the API's select() (src/api/select.ts), which checked the cases: at least one
+ *  live channel, all of `heap`, and `signal` not aborted. */
+export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>> {
+  const n = cases.length;
+  if (!heap.shared) {
+    const r = selectBuffered(heap, cases, dflt);
+    if (r !== undefined) return r;
+  }
   let elemBytes = 0;
   let sends = false;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
-    if (!(k instanceof Case)) {
-      throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
-    }
-    const ch = k.ch;
-    if (ch === null) continue;
-    ch.live();
+    if (k.ch === null) continue;
+    const ch = chanOf(k);
+    if (ch.c === 0) ch.promote(); // a local channel still in its JS ring: the core needs it now
     if (k.dir === DIR_SEND) sends = true;
-    if (heap === undefined) heap = ch.heap;
-    else if (ch.heap !== heap) throw new TypeError("wasmchan: select cases must all use channels of the same heap");
-    elemBytes += (ch.elemSize + 7) & ~7;
-  }
-  if (heap === undefined) {
-    // No channel at all: Go's select {} blocks forever; with default it takes the default.
-    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    return dflt ? Promise.resolve({ index: -1, value: undefined, ok: false }) : blockForever(signal);
-  }
-  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-  if (!heap.shared) {
-    const r = selectBuffered(heap, cases);
-    if (r !== undefined) return Promise.resolve(r);
+    elemBytes += (ch.size + 7) & ~7;
   }
 
   // Lay out the cases; the elem areas follow the cases and the core's order words.
@@ -125,23 +54,23 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   for (let i = 0; i < n; i++) {
     const k = cases[i];
     const r = (base + i * CASE_SIZE) >>> 2;
-    const ch = k.ch;
-    if (ch === null) {
+    if (k.ch === null) {
       u32[r + (K_C >>> 2)] = 0;
       elems[i] = 0;
       continue;
     }
+    const ch = chanOf(k);
     u32[r + (K_C >>> 2)] = ch.c;
     u32[r + (K_DIR >>> 2)] = k.dir;
     u32[r + (K_ELEM >>> 2)] = at;
     elems[i] = at;
-    at += (ch.elemSize + 7) & ~7;
+    at += (ch.size + 7) & ~7;
   }
   // Values last: writing an untyped value takes a handle, which every exit below must give back.
   if (sends) {
     for (let i = 0; i < n; i++) {
       const k = cases[i];
-      if (k.dir === DIR_SEND && k.ch !== null) k.ch.store(elems[i], k.p);
+      if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).store(elems[i], k.p);
     }
   }
 
@@ -150,12 +79,12 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     heap.sync(); // parking allocated sudogs: the memory may have grown
     // The sudogs hold copies of the sent values; keep their handles to forget the ones that lose.
     const held: number[] = new Array(n).fill(0);
-    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = cases[i].ch!.heldAt(elems[i]);
+    if (sends) for (let i = 0; i < n; i++) if (elems[i] !== 0 && cases[i].dir === DIR_SEND) held[i] = chanOf(cases[i]).heldAt(elems[i]);
     return park(heap, cases, held, heap.out(), signal);
   }
   if (r === R_BLOCK) {
     if (sends) dropValues(cases, elems, -1);
-    return Promise.resolve({ index: -1, value: undefined, ok: false });
+    return defaulted();
   }
   if (r === R_NOMEM || r === R_DISPOSED || r === R_POISONED || r === R_TIMEOUT) {
     if (sends) dropValues(cases, elems, -1);
@@ -163,7 +92,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   }
   const index = heap.index();
   const k = cases[index];
-  const ch = k.ch!;
+  const ch = chanOf(k);
   if (k.dir === DIR_SEND) {
     if (r === R_CLOSED) {
       if (sends) dropValues(cases, elems, -1);
@@ -185,22 +114,26 @@ let elemsBuf: number[] = new Array(16).fill(0);
 
 // ---- the buffered fast path, in JS, for unshared memory
 //
-// When every case is a buffered channel with nothing queued on its other side and not closed, and at
-// least one of them is ready, the core's pass 1 would just take the first ready case in poll order
-// through its buffer. Then this does the same here — the same poll order, from the same random state
-// (T_RAND), and the channels' own buffered fast paths — without laying the cases out for a core call.
-// Anything else goes to the core.
+// When every case is a local channel still in its JS ring (nobody can be parked on one), or a buffered
+// channel with nothing queued on its other side and not closed, the core's pass 1 would just take the
+// first ready case in poll order through its buffer — or, with none ready, take the default. Then this
+// does the same here — the same poll order, from the same random state (T_RAND), and the channels' own
+// JS paths — without laying the cases out for a core call. Anything else goes to the core.
 
 const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
-function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> | undefined {
+function selectBuffered(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
   const u32 = heap.views.u32;
   let ready = false;
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    const ch = k.ch;
-    if (ch === null) continue;
+    if (k.ch === null) continue;
+    const ch = chanOf(k);
+    if (ch.c === 0) {
+      if (ch.closed || (k.dir === DIR_RECV ? ch.qcount > 0 : ch.qcount < ch.cap)) ready = true;
+      continue;
+    }
     if (!ch.fast) return undefined;
     const h = ch.c >>> 2;
     if (u32[h + (C_CLOSED >>> 2)] !== 0) return undefined;
@@ -213,21 +146,33 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
       if (q < ch.cap) ready = true;
     }
   }
-  if (!ready) return undefined;
+  if (!ready && !dflt) return undefined;
+  // The poll order is drawn even for a default, as the core's pass 1 draws it: both cores take the
+  // same random numbers for the same calls.
   if (order.length < cases.length) order = new Int32Array(cases.length * 2);
   const seed = (heap.t + T_RAND) >>> 2;
   rng.x = u32[seed];
   const norder = pollOrder(cases, order, rng);
   u32[seed] = rng.x;
+  if (!ready) return defaulted(); // every case was looked at: none is ready
   for (let i = 0; i < norder; i++) {
     const index = order[i];
     const k = cases[index];
-    const ch = k.ch!;
-    if (k.dir === DIR_RECV) {
-      const value = ch.bufrecv(ch.c);
-      if (value !== NONE) return { index, value, ok: true };
-    } else if (ch.bufsend(ch.c, k.p)) {
-      return { index, value: undefined, ok: true };
+    const ch = chanOf(k);
+    if (ch.c === 0) {
+      if (k.dir === DIR_RECV) {
+        const r = ch.tryrecvp();
+        if (r !== undefined) return Promise.resolve({ index, value: r.value, ok: r.ok });
+      } else if (ch.closed) {
+        return Promise.reject(sendOnClosed());
+      } else if (ch.trysendp(k.p)) {
+        return Promise.resolve({ index, value: undefined, ok: true });
+      }
+    } else if (k.dir === DIR_RECV) {
+      const value = ch.fastrecv(ch.c);
+      if (value !== NONE) return Promise.resolve({ index, value, ok: true });
+    } else if (ch.fastsend(ch.c, k.p)) {
+      return Promise.resolve({ index, value: undefined, ok: true });
     }
   }
   throw new Error("wasmchan: select fast path found no ready case"); // unreachable: one was ready
@@ -237,18 +182,22 @@ function selectBuffered(heap: Heap, cases: readonly Case[]): SelectResult<any> |
 function dropValues(cases: readonly Case[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (i !== except && k.dir === DIR_SEND && k.ch !== null) k.ch.drop(elems[i]);
+    if (i !== except && k.dir === DIR_SEND && k.ch !== null) chanOf(k).drop(elems[i]);
   }
 }
 
-function wake(ch: Channel<any>, sg: number): void {
+function wake(ch: WasmChan<any>, sg: number): void {
   if (sg !== 0) ch.deliver(sg);
 }
 
 function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
-  const p = new Promise<SelectResult<any>>(capture);
-  const w = new SelectWaiter(heap, cases, held, g, captured.resolve, captured.reject, signal);
+  let resolve!: (r: SelectResult<any>) => void, reject!: (e: unknown) => void;
+  const p = new Promise<SelectResult<any>>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const w = new SelectWaiter(heap, cases, held, g, resolve, reject, signal);
   w.register();
   if (signal !== undefined) onAbort(signal, w);
   if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
@@ -264,7 +213,7 @@ class SelectWaiter implements Parked {
 
   describe(t: number): ParkedOp | null {
     if (this.session !== diag.session || !diag.on) return null;
-    const channels = this.cases.filter((k) => k.ch !== null).map((k) => k.ch!.info());
+    const channels = this.cases.filter((k) => k.ch !== null).map((k) => chanOf(k).info());
     return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
   }
 
@@ -290,7 +239,7 @@ class SelectWaiter implements Parked {
 
   register(): void {
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) this.cases[i].ch!.remember(this.sgs[i], this);
+      if (this.sgs[i] !== 0) chanOf(this.cases[i]).remember(this.sgs[i], this);
     }
   }
 
@@ -298,26 +247,26 @@ class SelectWaiter implements Parked {
     this.done = true;
     if (this.heap.shared) this.heap.wakeOwn(this.g); // ends our own waitAsync, if a local waker got here first
     for (let i = 0; i < this.cases.length; i++) {
-      if (this.sgs[i] !== 0) this.cases[i].ch!.forget(this.sgs[i], this);
+      if (this.sgs[i] !== 0) chanOf(this.cases[i]).forget(this.sgs[i], this);
     }
     if (this.signal !== undefined) offAbort(this.signal, this);
   }
 
   /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
-  settle(_ch?: Channel<any>, _sg?: number, later: Later | null = null): void {
+  settle(_ch?: WasmChan<any>, _sg?: number, later: Later | null = null): void {
     this.unregister();
     const heap = this.heap;
     let size = 0;
-    for (const k of this.cases) if (k.ch !== null) size = Math.max(size, k.ch.elemSize);
+    for (const k of this.cases) if (k.ch !== null) size = Math.max(size, chanOf(k).size);
     const ep = heap.scratch(size);
     const index = heap.core.selectdone(heap.t, this.g, ep);
     const ok = heap.out() === 1;
     const k = this.cases[index];
-    const ch = k.ch!;
+    const ch = chanOf(k);
     // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) c.ch.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) chanOf(c).unhold(this.held[i]);
     }
     if (k.dir === DIR_SEND) {
       if (ok) fire(this.resolve, { index, value: undefined, ok: true }, later);
@@ -348,7 +297,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.ch !== null) c.ch.unhold(this.held[i]);
+      if (c.dir === DIR_SEND && c.ch !== null) chanOf(c).unhold(this.held[i]);
     }
     this.reject(why);
   }

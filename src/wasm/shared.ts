@@ -5,7 +5,9 @@
 // instance sees the same channels. `ch.share()` gives a descriptor (the Memory, the compiled Module and
 // the channel's address and id) that `attach()` turns back into a Chan in another thread. Descriptors
 // come from other threads, so attach checks everything before trusting an address.
-import { type Chan, Channel, ChanDescriptor, DESCRIPTOR_VERSION, makeChan } from "./chan.js";
+import type { Chan, ChanDescriptor } from "../api/chan.js";
+import { WasmChan } from "./chan.js";
+import { DESCRIPTOR_VERSION, makeChan } from "./lifetime.js";
 import { Codec, codecFromName, isCodec } from "../api/codecs.js";
 import { describe } from "../api/errors.js";
 import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
@@ -146,7 +148,7 @@ export class SharedHeap {
     if (!isCodec(codec)) {
       throw new TypeError("wasmchan: a shared channel needs a codec (codecs.i32, codecs.f64, codecs.bytes(n), ...): JS values cannot cross threads by reference");
     }
-    return makeChan<T>(this.heap, cap, codec, opts?.name) as unknown as Chan<T>;
+    return makeChan<T>(this.heap, cap, codec, opts?.name);
   }
 
   /** Counters of this heap, across all threads. */
@@ -200,5 +202,5 @@ export async function attach<T = unknown>(desc: ChanDescriptor): Promise<Chan<T>
     core.chanrelease(heap.heap.t, c);
     return mine;
   }
-  return new Channel<T>(heap.heap, cap, codec as Codec<T>, c) as unknown as Chan<T>;
+  return new WasmChan<T>(heap.heap, cap, codec as Codec<T>, c);
 }

@@ -1,0 +1,329 @@
+// chan: the public Chan, written once over the hooks that each core's channel class implements
+// (src/pure/chan.ts over the pure-TS core, src/wasm/chan.ts over the Wasm core).
+//
+// Every operation runs in two phases: first it reads what the caller gave (options, then values: the
+// only steps that may run user code — getters, toJSON, a lying `length`), then a hook does the work on
+// the core. A hook that runs after user code checks the channel again: that code may have disposed it.
+// The API methods hold no state of their own; what a channel is and how it waits is the core's.
+import type { Codec } from "./codecs.js";
+import type { Describable } from "./diagnostics.js";
+import { RESOLVED } from "./promises.js";
+import { abortReason, isAborted, signalOf, useOfDisposed } from "./errors.js";
+import type { Case, SelectResult } from "./select.js";
+
+/** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
+export interface RecvResult<T> {
+  value: T;
+  ok: boolean;
+}
+
+export interface OpOptions {
+  signal?: AbortSignal;
+}
+
+export interface ChanOptions<T> {
+  /** Fixed-size typed slots (required for shared channels); without one, any JS value by reference. */
+  codec?: Codec<T>;
+  /** A name shown by diagnostics. */
+  name?: string;
+}
+
+/** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
+export interface ChanDescriptor {
+  wasmchan: number;
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  c: number;
+  id: number;
+  cap: number;
+  codec: string;
+}
+
+/** @internal What a parked receive resolves to (a hook argument). */
+export const enum Kind {
+  Recv = 0, //   the value
+  RecvOk = 1, // { value, ok }
+}
+
+/** @internal Why a batch of receives stopped short (a hook result): it may go on later, the channel is closed
+ *  and drained, or the error an op on it would throw now (disposed, poisoned). */
+export const enum BatchEnd {
+  Open = 0,
+  Closed = 1,
+}
+
+/**
+ * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
+ * in the order they called. Create one with `chan(n)` (or `heap.chan(n, codec)`, `attach(descriptor)`).
+ */
+export abstract class Chan<T = unknown> {
+  /** The name given at creation (diagnostics show it). */
+  readonly name: string | undefined = undefined;
+  /** @internal Set by dispose: every later operation throws. */
+  disposed = false;
+  /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
+   *  timer holds the process open only while someone waits). */
+  watch: ((parked: number) => void) | undefined = undefined;
+
+  /** @internal */
+  constructor() {
+    if (new.target === (Chan as unknown)) {
+      throw new TypeError("wasmchan: make a channel with chan(n), heap.chan(n, codec) or attach(descriptor), not new Chan()");
+    }
+  }
+
+  /** Go's `len(ch)`: values buffered now. Like Go's, a snapshot that may be stale at once. */
+  abstract get len(): number;
+
+  /** Go's `cap(ch)`. */
+  abstract get cap(): number;
+
+  // ---- the hooks every core implements (none runs user code unless it says so)
+
+  /** @internal Validates `v` (TypeError/RangeError) and returns what the core stores for it; the only
+   *  hook that may run user code. */
+  abstract check(v: unknown): unknown;
+  /** @internal A send of a checked value; checks the channel is live and `signal` not aborted. */
+  abstract sendp(p: unknown, signal: AbortSignal | undefined): Promise<void>;
+  /** @internal A non-blocking send of a checked value; throws on a closed or disposed channel. */
+  abstract trysendp(p: unknown): boolean;
+  /** @internal A receive; checks the channel is live and `signal` not aborted. */
+  abstract recvp(kind: Kind, signal: AbortSignal | undefined): Promise<any>;
+  /** @internal A non-blocking receive. */
+  abstract tryrecvp(): RecvResult<T> | undefined;
+  /** @internal Go's closechan. */
+  abstract closep(): void;
+  /** @internal Closes if open and releases the channel; `disposed` is already set. */
+  abstract disposep(): void;
+  /** @internal Non-blocking sends of checked values[from...], in order; returns the index of the first
+   *  not sent. Throws a ChannelError if the channel is closed or disposed (also during the call). */
+  abstract sendBatch(values: readonly unknown[], from: number): number;
+  /** @internal Non-blocking receives, up to `max` in all into `out`; why it stopped short of `max`. */
+  abstract recvBatch(max: number, out: T[]): BatchEnd | Error;
+  /** @internal What a batch keeps of a checked value it sends later (the caller may reuse its own). */
+  abstract keep(p: unknown): unknown;
+  /** @internal Throws a TypeError unless this thread may block on this channel (`what` says which op). */
+  abstract blocking(what: string): void;
+  /** @internal sendSync of a checked value. */
+  abstract sendSyncp(p: unknown): void;
+  /** @internal recvSyncOk. */
+  abstract recvSyncp(): RecvResult<T>;
+  /** @internal share(). */
+  abstract sharep(): ChanDescriptor;
+  /** @internal Whether a select may have cases on both this channel and `other` (one core, one heap). */
+  abstract selectableWith(other: Chan<any>): boolean;
+  /** @internal Runs a select whose cases' channels are all live and selectable with this one, and
+   *  which has at least one; `signal` is not aborted. */
+  abstract selectgo(cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>>;
+  /** @internal For diagnostics. */
+  abstract parkedOps(): Iterable<Describable>;
+  /** @internal For diagnostics. */
+  abstract info(): { id: number; name?: string };
+
+  /** @internal Throws once disposed. */
+  live(): void {
+    if (this.disposed) throw useOfDisposed();
+  }
+
+  // ---- operations
+
+  /**
+   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
+   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
+   * channel is closed now or while parked, and with `signal.reason` if aborted first.
+   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
+   */
+  send(v: T, opts?: OpOptions): Promise<void> {
+    if (this.disposed) throw useOfDisposed();
+    const signal = opts === undefined ? undefined : signalOf(opts);
+    return this.sendp(this.check(v), signal);
+  }
+
+  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
+  recv(opts?: OpOptions): Promise<T> {
+    if (this.disposed) throw useOfDisposed();
+    return this.recvp(Kind.Recv, opts === undefined ? undefined : signalOf(opts));
+  }
+
+  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
+  recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    if (this.disposed) throw useOfDisposed();
+    return this.recvp(Kind.RecvOk, opts === undefined ? undefined : signalOf(opts));
+  }
+
+  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
+   *  Throws ChannelError("send on closed channel") on a closed channel. */
+  trySend(v: T): boolean {
+    if (this.disposed) throw useOfDisposed();
+    return this.trysendp(this.check(v));
+  }
+
+  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
+  tryRecv(): RecvResult<T> | undefined {
+    if (this.disposed) throw useOfDisposed();
+    return this.tryrecvp();
+  }
+
+  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
+   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
+   *  ChannelError("close of closed channel") the second time. */
+  close(): void {
+    if (this.disposed) throw useOfDisposed();
+    this.closep();
+  }
+
+  /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
+   *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
+   *  throws ChannelError("use of disposed channel"). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposep();
+  }
+
+  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (true) {
+      const { value, ok } = await this.recvOk();
+      if (!ok) return;
+      yield value;
+    }
+  }
+
+  // ---- batches: the semantics of that many single ops, as many per core call as can go at once
+
+  /**
+   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
+   * other — but as many per call into the core as can go without blocking (one lock for a batch).
+   * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
+   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
+   */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    this.live();
+    const signal = signalOf(opts);
+    const ps = checkAll(this, values, "sendMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    let i: number;
+    try {
+      i = this.sendBatch(ps, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (i === ps.length) return RESOLVED;
+    for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
+    const rest = async (): Promise<void> => {
+      while (i < ps.length) {
+        await this.sendp(ps[i], signal); // parks for one, then the rest goes in batches again
+        i = this.sendBatch(ps, i + 1);
+      }
+    };
+    return rest();
+  }
+
+  /**
+   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
+   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
+   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
+   * are returned even if the channel is disposed or closed during the call.
+   */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    this.live();
+    const signal = signalOf(opts);
+    checkMax(max, "recvMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    const out: T[] = [];
+    const end = this.recvBatch(max, out);
+    if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
+    if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
+    return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
+      if (!ok) return out;
+      out.push(value);
+      if (max > 1) this.recvBatch(max, out);
+      return out;
+    });
+  }
+
+  // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
+
+  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
+   *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
+   *  channel is or gets closed. */
+  sendSync(v: T): void {
+    this.live();
+    this.blocking("sendSync");
+    this.sendSyncp(this.check(v));
+  }
+
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
+  recvSync(): T {
+    return this.recvSyncOk().value;
+  }
+
+  /** Go's `v, ok := <-ch`, blocking this thread. */
+  recvSyncOk(): RecvResult<T> {
+    this.live();
+    this.blocking("recvSync");
+    return this.recvSyncp();
+  }
+
+  /** sendMany, blocking this thread (shared channels). */
+  sendManySync(values: readonly T[]): void {
+    this.live();
+    this.blocking("sendManySync");
+    const ps = checkAll(this, values, "sendManySync");
+    this.live();
+    let i = this.sendBatch(ps, 0);
+    while (i < ps.length) {
+      this.sendSyncp(ps[i]);
+      i = this.sendBatch(ps, i + 1);
+    }
+  }
+
+  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
+   *  channel is disposed or closed during the call. */
+  recvManySync(max: number): T[] {
+    this.live();
+    this.blocking("recvManySync");
+    checkMax(max, "recvManySync");
+    const out: T[] = [];
+    const end = this.recvBatch(max, out);
+    if (out.length > 0 || end === BatchEnd.Closed) return out;
+    if (end !== BatchEnd.Open) throw end;
+    const { value, ok } = this.recvSyncp();
+    if (!ok) return out;
+    out.push(value);
+    if (max > 1) this.recvBatch(max, out);
+    return out;
+  }
+
+  /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
+   *  there. Until attached, the descriptor keeps the channel alive. */
+  share(): ChanDescriptor {
+    this.live();
+    return this.sharep();
+  }
+}
+
+/** Reads `values` once (its length once, each element once) and checks each: the user-code phase of a
+ *  batch. A bad value throws here, before anything is sent. */
+function checkAll<T>(ch: Chan<T>, values: readonly T[], what: string): unknown[] {
+  if (!Array.isArray(values)) throw new TypeError(`wasmchan: ${what}(values): values must be an array`);
+  const n = values.length;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = ch.check(values[i]);
+  return out;
+}
+
+/** Sets the name given at creation (makeChan: after the arguments were checked). */
+export function nameChan(ch: Chan<any>, name: string): void {
+  (ch as { name: string | undefined }).name = name;
+}
+
+function checkMax(max: unknown, what: string): void {
+  if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
+    throw new RangeError(`wasmchan: ${what}(max): max must be an integer >= 1`);
+  }
+}

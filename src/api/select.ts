@@ -1,0 +1,106 @@
+// select: Go's select statement — its cases and its checks, written once; the core of the cases'
+// channels runs it (Chan.selectgo: src/pure/select.ts, src/wasm/select.ts).
+import { Chan } from "./chan.js";
+import { blockForever } from "./promises.js";
+import { abortReason, isAborted, signalOf, useOfDisposed } from "./errors.js";
+import { DIR_RECV, DIR_SEND } from "../abi/layout.js";
+
+/** A receive case, built by `recv(ch)`. */
+export interface RecvCase<T = unknown> {
+  readonly dir: typeof DIR_RECV;
+  readonly ch: Chan<T> | null;
+}
+
+/** A send case, built by `send(ch, v)`. */
+export interface SendCase<T = unknown> {
+  readonly dir: typeof DIR_SEND;
+  readonly ch: Chan<T> | null;
+  readonly value: T;
+}
+
+export type SelectCase = RecvCase<any> | SendCase<any>;
+
+/** What `select` resolves to: the case that ran (-1 for default), and for a receive what `recvOk` gives. */
+export interface SelectResult<T = unknown> {
+  index: number;
+  value: T;
+  ok: boolean;
+}
+
+export interface SelectOptions {
+  signal?: AbortSignal;
+  /** Go's `default:` — resolve with index -1 at once when no case is ready. */
+  default?: boolean;
+}
+
+/** Every case is one of these (one shape, so the cores' loops stay monomorphic; only `recv` and `send`
+ *  make them, so select can trust what it is given). */
+export class Case {
+  constructor(
+    readonly dir: typeof DIR_RECV | typeof DIR_SEND,
+    readonly ch: Chan<any> | null,
+    readonly value: unknown,
+    /** `ch.check(value)`, taken when the case was built: what a core stores, with no user code (a
+     *  getter, a toJSON) left to run. */
+    readonly p: unknown,
+  ) {}
+}
+
+function channelOf(ch: unknown, what: string): Chan<any> | null {
+  if (ch === null || ch === undefined) return null;
+  if (!(ch instanceof Chan)) throw new TypeError(`wasmchan: ${what}(ch): ch must be a channel, null or undefined`);
+  return ch;
+}
+
+/** A receive case for `select`; a null/undefined channel is a nil case, never ready. */
+export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
+  return new Case(DIR_RECV, channelOf(ch, "recv"), undefined, undefined) as RecvCase<T>;
+}
+
+/** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
+export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
+  const c = channelOf(ch, "send");
+  return new Case(DIR_SEND, c, v, c === null ? undefined : c.check(v)) as SendCase<T>;
+}
+
+/** What a select that took `default` resolves to. */
+export function defaulted(): Promise<SelectResult<any>> {
+  return Promise.resolve({ index: -1, value: undefined, ok: false });
+}
+
+/**
+ * Go's `select`: waits until one of `cases` can run, runs exactly that one, and resolves with its
+ * index. Among ready cases one is chosen uniformly at random. With `{ default: true }` it resolves
+ * with index -1 at once if none is ready. A send case on a closed channel rejects with
+ * ChannelError("send on closed channel"). All channels must belong to the same core and heap.
+ */
+export function select(list: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  // What the caller gave is read once, before any channel is touched: the array (its length and each
+  // element, which getters or a Proxy could change from read to read) and the options.
+  if (!Array.isArray(list)) throw new TypeError("wasmchan: select(cases): cases must be an array");
+  const n = list.length;
+  const cases = new Array<Case>(n);
+  for (let i = 0; i < n; i++) cases[i] = list[i] as Case;
+  const signal = signalOf(opts);
+  const dflt = opts?.default === true;
+  let first: Chan<any> | null = null;
+  for (let i = 0; i < n; i++) {
+    const k = cases[i];
+    if (!(k instanceof Case)) {
+      throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
+    }
+    const ch = k.ch;
+    if (ch === null) continue;
+    if (ch.disposed) throw useOfDisposed();
+    if (first === null) first = ch;
+    else if (!first.selectableWith(ch)) {
+      throw new TypeError("wasmchan: select cases must all use channels of the same heap (one core, one SharedHeap); to wait for a channel and a time limit, pass { signal: AbortSignal.timeout(ms) }");
+    }
+  }
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+  if (first === null) {
+    // No channel at all: Go's select {} blocks forever; with default it takes the default.
+    return dflt ? defaulted() : blockForever(signal);
+  }
+  return first.selectgo(cases, dflt, signal);
+}

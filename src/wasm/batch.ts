@@ -1,0 +1,76 @@
+// batch: many values per core call (one lock for a batch), with the semantics of that many single
+// non-blocking ops; the API's sendMany/recvMany and their blocking forms are made of these.
+import { BatchEnd } from "../api/chan.js";
+import { deathError, sendOnClosed, useOfDisposed } from "../api/errors.js";
+import { B_CLOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT } from "../abi/layout.js";
+import type { WasmChan } from "./chan.js";
+
+/** Values per core call in a batch, and so the scratch it needs. */
+function batchSize(ch: WasmChan<any>): number {
+  return Math.max(1, Math.min(4096, Math.floor(65536 / ch.size)));
+}
+
+/** The error for a batch that stopped for `why` (B_*, not B_OPEN or B_CLOSED). */
+function batchError(why: number): Error {
+  if (why === B_POISONED) return deathError(R_POISONED);
+  if (why === B_TIMEOUT) return deathError(R_TIMEOUT);
+  return useOfDisposed();
+}
+
+/** Non-blocking sends of checked values[from...] in order, chunk by chunk; returns the index of the
+ *  first value not sent. Throws ChannelError if the channel is closed or disposed (also by user code
+ *  run while settling woken receivers). A local channel in its JS ring sends one by one. */
+export function sendBatch(ch: WasmChan<any>, values: readonly unknown[], from: number): number {
+  let i = from;
+  if (ch.c === 0) {
+    while (i < values.length && ch.trysendp(values[i])) i++;
+    return i;
+  }
+  const heap = ch.heap;
+  const size = ch.size;
+  while (i < values.length) {
+    ch.live();
+    const c = ch.c;
+    const k = Math.min(batchSize(ch), values.length - i);
+    const ep = heap.scratch(k * size);
+    for (let j = 0; j < k; j++) ch.store(ep + j * size, values[i + j]);
+    const sent = heap.core.chansendn(heap.t, c, ep, k);
+    const why = heap.index();
+    for (let j = sent; j < k; j++) ch.drop(ep + j * size); // not sent: forget their handles
+    ch.settleWoken();
+    i += sent;
+    if (why === B_CLOSED) throw sendOnClosed();
+    if (why !== B_OPEN) throw batchError(why);
+    if (sent < k) break;
+  }
+  return i;
+}
+
+/** Non-blocking receives, up to `max` in all into `out`; why it stopped short. What it took stays in
+ *  `out` whatever happens (the channel disposed, now or by user code run while settling woken
+ *  senders; poisoned). */
+export function recvBatch<T>(ch: WasmChan<T>, max: number, out: T[]): BatchEnd | Error {
+  const heap = ch.heap;
+  const size = ch.size;
+  while (out.length < max) {
+    if (ch.disposed) return useOfDisposed();
+    const c = ch.c;
+    if (c === 0) {
+      const r = ch.tryrecvp();
+      if (r === undefined) return BatchEnd.Open;
+      if (!r.ok) return BatchEnd.Closed;
+      out.push(r.value);
+      continue;
+    }
+    const k = Math.min(batchSize(ch), max - out.length);
+    const ep = heap.scratch(k * size);
+    const got = heap.core.chanrecvn(heap.t, c, ep, k);
+    const why = heap.index();
+    for (let j = 0; j < got; j++) out.push(ch.take(ep + j * size));
+    ch.settleWoken();
+    if (why === B_CLOSED) return BatchEnd.Closed;
+    if (why !== B_OPEN) return batchError(why);
+    if (got < k) return BatchEnd.Open;
+  }
+  return BatchEnd.Open;
+}

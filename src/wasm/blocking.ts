@@ -1,0 +1,103 @@
+// blocking: the sync forms (sendSync, recvSync, and the blocking ends of the batches) — shared
+// channels, on threads allowed to block (workers, Node's main thread) — and the brief watch of a
+// shared channel's state before any op on it parks.
+import type { RecvResult } from "../api/chan.js";
+import { deathError, sendOnClosed } from "../api/errors.js";
+import { C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
+import { canBlock } from "./heap.js";
+import type { WasmChan } from "./chan.js";
+
+/** Polls of a shared channel's state before a blocking op parks (about a microsecond). */
+const PRESPIN = 400;
+
+/** Throws a TypeError unless `ch`'s thread may block on it (`what` names the op). */
+export function check(ch: WasmChan<any>, what: string): void {
+  if (!ch.heap.shared) {
+    throw new TypeError(`wasmchan: ${what} blocks the thread, so it needs a channel of a SharedHeap that other threads can complete`);
+  }
+  if (!canBlock) throw new TypeError(`wasmchan: ${what} cannot block a browser's main thread; use the Promise form`);
+}
+
+// Across threads, parking (a sudog, a wake-up through the OS) costs microseconds, while the thread on
+// the other side is often about to make room or a value. Before a blocking op on a shared channel,
+// watch the channel for up to ~1 µs without taking its lock: these reads are hints, the core decides.
+
+export function spinUntilReceivable(ch: WasmChan<any>, c: number): void {
+  const u32 = ch.heap.views.u32;
+  for (let i = 0; i < PRESPIN; i++) {
+    if (u32[(c + C_QCOUNT) >>> 2] !== 0 || u32[(c + C_SENDQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
+  }
+}
+
+export function spinUntilSendable(ch: WasmChan<any>, c: number): void {
+  const u32 = ch.heap.views.u32;
+  const cap = ch.cap;
+  for (let i = 0; i < PRESPIN; i++) {
+    if (u32[(c + C_QCOUNT) >>> 2] < cap || u32[(c + C_RECVQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
+  }
+}
+
+/** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
+ *  can be (true: the caller throws), false if a live waker claimed it meanwhile (block again). */
+function stranded(ch: WasmChan<any>, sg: number, dead: number, send: boolean): boolean {
+  const core = ch.heap.core;
+  const r = dead === 1 ? core.cancel(sg) : 2;
+  if (r === 0) return false;
+  if (send) ch.drop(sg + S_ELEM);
+  if (r === 1) core.releaseSudog(sg);
+  return true;
+}
+
+/** Go's `ch <- v` for a checked value, blocking this thread until it is buffered or taken. */
+export function sendSync(ch: WasmChan<any>, p: unknown): void {
+  ch.live();
+  const c = ch.c;
+  const heap = ch.heap;
+  const ep = heap.scratch(ch.size);
+  ch.store(ep, p);
+  spinUntilSendable(ch, c);
+  const r = heap.core.chansend(heap.t, c, ep, 1);
+  if (r === R_DONE) return;
+  if (r === R_HANDOFF) {
+    ch.deliverOut();
+    return;
+  }
+  if (r === R_PARKED) {
+    heap.sync();
+    const sg = heap.out();
+    for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, true)) throw deathError(dead);
+    const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+    if (!ok) ch.drop(sg + S_ELEM);
+    heap.core.releaseSudog(sg);
+    if (!ok) throw sendOnClosed();
+    return;
+  }
+  ch.drop(ep);
+  if (r === R_CLOSED) throw sendOnClosed();
+  ch.fail(r);
+}
+
+/** Go's `v, ok := <-ch`, blocking this thread. */
+export function recvSync<T>(ch: WasmChan<T>): RecvResult<T> {
+  ch.live();
+  const c = ch.c;
+  const heap = ch.heap;
+  const ep = heap.scratch(ch.size);
+  spinUntilReceivable(ch, c);
+  const r = heap.core.chanrecv(heap.t, c, ep, 1);
+  if (r === R_PARKED) {
+    heap.sync();
+    const sg = heap.out();
+    for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, false)) throw deathError(dead);
+    const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
+    const value = ch.take(sg + S_ELEM);
+    heap.core.releaseSudog(sg);
+    return { value, ok };
+  }
+  if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
+    const value = ch.take(ep);
+    if (r === R_HANDOFF) ch.deliverOut();
+    return { value, ok: r !== R_CLOSED };
+  }
+  ch.fail(r);
+}
