@@ -31,6 +31,7 @@ import * as batch from "./batch.js";
 import * as blocking from "./blocking.js";
 import { Heap } from "./heap.js";
 import { detach, enterCore, leaveCore, sharep } from "./lifetime.js";
+import { Fifo } from "./fifo.js";
 import { Later, Op, Parked, Waiter, fire, runLater } from "./parked.js";
 import { selectgo } from "./select.js";
 
@@ -61,12 +62,10 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
   /** Closed while in the JS ring (in linear memory, C_CLOSED says). */
   closed = false;
   // ---- parked ops of this thread on this channel
-  /** Resolvers of plain parked receives, oldest first from rqHead. */
-  private rq: ((v: any) => void)[] = [];
-  private rqHead = 0;
-  /** Resolve and reject of each plain parked send, oldest first from sqHead. */
-  private sq: ((v: any) => void)[] = [];
-  private sqHead = 0;
+  /** Resolvers of plain parked receives, oldest first (made at the first). */
+  private rq: Fifo<(v: any) => void> | null = null;
+  /** Resolve and reject of each plain parked send, oldest first (made at the first). */
+  private sq: Fifo<(v: any) => void> | null = null;
   /** Every other parked op, by slot (S_TOKEN of its sudog). */
   private waiters: (Parked | undefined)[] | null = null;
   private freeSlots: number[] | null = null;
@@ -482,14 +481,15 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
       u32[(sg + S_TOKEN) >>> 2] = PLAIN;
       this.parkedOne();
       if (kind === Op.Send) {
+        const q = this.sq ?? (this.sq = new Fifo());
         return new Promise<void>((resolve, reject) => {
-          this.sq.push(resolve, reject);
+          q.push(resolve);
+          q.push(reject);
         });
       }
       if (kind === Op.RecvOk) heap.views.i32[(sg + S_CASE) >>> 2] = RECV_OK;
-      return new Promise<any>((resolve) => {
-        this.rq.push(resolve);
-      });
+      const q = this.rq ?? (this.rq = new Fifo());
+      return new Promise<any>((resolve) => q.push(resolve));
     }
     const w = new Waiter<T>(this, sg, kind, signal);
     const p = new Promise<any>((resolve, reject) => {
@@ -517,11 +517,8 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
     const flags = u32[(sg + S_FLAGS) >>> 2];
     const ok = (flags & F_SUCCESS) !== 0;
     if ((flags & F_SEND) !== 0) {
-      const q = this.sq;
-      const i = this.sqHead;
-      const resolve = q[i], reject = q[i + 1];
-      q[i] = q[i + 1] = undefined!;
-      if ((this.sqHead = i + 2) === q.length) q.length = this.sqHead = 0;
+      const q = this.sq!;
+      const resolve = q.shift(), reject = q.shift();
       this.unparkedOne();
       if (ok) fire(resolve, undefined, later);
       else {
@@ -532,11 +529,7 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
     }
     const value = this.take(sg + S_ELEM);
     const wantsOk = this.heap.views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
-    const q = this.rq;
-    const i = this.rqHead;
-    const resolve = q[i];
-    q[i] = undefined!;
-    if ((this.rqHead = i + 1) === q.length) q.length = this.rqHead = 0;
+    const resolve = this.rq!.shift();
     this.unparkedOne();
     fire(resolve, wantsOk ? { value, ok } : value, later);
   }
