@@ -1,5 +1,5 @@
 // chan: the Wasm core's channel object — the API's Chan, with the hooks it calls, over one hchan in
-// linear memory.
+// linear memory. Its values cross into memory as values.ts says; its parked ops are parked.ts's.
 //
 // A local channel (the heap of this thread's unshared memory) starts with no linear memory at all: its
 // values wait in a JS ring (src/pure/hchan.ts's Ring), as cheap to make and drop as an object, until an
@@ -7,49 +7,30 @@
 // (promote) and is registered to be freed when collected; from then on the core's wait queues are the
 // source of truth. With nobody parked, a buffered value goes in and out through the views, in JS,
 // without a core call (fastsend/fastrecv: the core's bufsend/bufrecv on the same fields).
-//
-// A park is one core call and one Promise. A plain op (no signal, unshared memory, diagnostics off)
-// keeps just its resolver in a FIFO of its channel and direction: on unshared memory the core hands
-// plain ops of one direction back in the order they parked (only ops with a signal, and selects, leave
-// a queue early), so the sudog a core call returns is the FIFO's head. Any other parked op is a Parked
-// object in `waiters`, in the slot its sudog names (S_TOKEN). A parked op of this thread is completed
-// by some later core call on the channel, which returns its sudog to us: we settle it synchronously,
-// in that call. On a SharedHeap another thread may complete it instead: it marks the sudog's g READY
-// and notifies it, and the Atomics.waitAsync we started when parking settles it.
 import { BatchEnd, Chan, ChanDescriptor, Kind, RecvResult } from "../api/chan.js";
 import type { Codec } from "../api/codecs.js";
-import { Describable, Tracked, diag, track, untrack } from "../api/diagnostics.js";
-import { abortReason, closeOfClosed, deathError, isAborted, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
+import { abortReason, closeOfClosed, deathError, isAborted, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { RESOLVED } from "../api/promises.js";
 import type { Case, SelectResult } from "../api/select.js";
 import {
-  C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, F_SEND, F_SUCCESS, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
-  R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE,
+  C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
+  R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
 } from "../abi/layout.js";
 import { NO_RING, Ring, bufrecv as ringrecv, bufsend as ringsend, makering } from "../pure/hchan.js";
 import * as batch from "./batch.js";
 import * as blocking from "./blocking.js";
 import { Heap } from "./heap.js";
 import { detach, enterCore, leaveCore, sharep } from "./lifetime.js";
-import { Fifo } from "./fifo.js";
-import { Later, Op, Parked, Waiter, fire, runLater } from "./parked.js";
+import { Later, Op, WasmParking, runLater } from "./parked.js";
 import { selectgo } from "./select.js";
+import { NONE, RING_HANDLE } from "./values.js";
 
 /** Switches for tests, not API: with `fastPaths` false, channels made from then on go to the core for
  *  everything — linear memory from the start, no JS ring, no JS buffered paths (their own and
  *  select's) — so the model test runs the same programs both ways. */
 export const tuning = { fastPaths: true };
 
-/** "No value": fastrecv found nothing it may take. */
-export const NONE: unknown = Symbol("none");
-/** Handles at or above this name values fastsend put in the ring (see `slots`). */
-const RING_HANDLE = 0x8000_0000;
-/** S_TOKEN of a plain parked op (else its slot in `waiters`). */
-const PLAIN = 0xffff_ffff;
-/** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
-const RECV_OK = -3;
-
-export class WasmChan<T = unknown> extends Chan<T> implements Ring {
+export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
   /** Address of the hchan in the heap: 0 while a local channel's values are in the JS ring below, and
    *  once disposed. */
   c = 0;
@@ -61,37 +42,16 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
   recvx = 0;
   /** Closed while in the JS ring (in linear memory, C_CLOSED says). */
   closed = false;
-  // ---- parked ops of this thread on this channel
-  /** Resolvers of plain parked receives, oldest first (made at the first). */
-  private rq: Fifo<(v: any) => void> | null = null;
-  /** Resolve and reject of each plain parked send, oldest first (made at the first). */
-  private sq: Fifo<(v: any) => void> | null = null;
-  /** Every other parked op, by slot (S_TOKEN of its sudog). */
-  private waiters: (Parked | undefined)[] | null = null;
-  private freeSlots: number[] | null = null;
-  /** All of them. */
-  private parked = 0;
-  /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
-  private tracked: WeakRef<Tracked> | undefined = undefined;
-  /** @internal Bytes per value in the core. */
-  readonly size: number;
   /** @internal Whether the buffered fast paths may run in JS (see fastsend). */
   fast = false;
   /** Address of ring slot 0 (in linear memory). */
   private bufAddr = 0;
-  /** Untyped channels: the JS values that handles in the channel's memory stand for (0 = undefined).
-   *  A handle with RING_HANDLE set names `slots[h & ~RING_HANDLE]`, the value fastsend buffered in ring
-   *  slot h & ~RING_HANDLE; any other handle names `vals[h]`, taken from a free list. */
-  private vals: unknown[] | null = null;
-  private freeHandles: number[] | null = null;
-  private slots: unknown[] | null = null;
 
   /** @internal Use `chan()`, `heap.chan()` or `attach()`. With `existing`, wraps a shared channel
    *  this thread holds a reference to (attach). */
-  constructor(readonly heap: Heap, cap: number, readonly codec: Codec<T> | undefined, existing = 0) {
-    super();
+  constructor(heap: Heap, cap: number, codec: Codec<T> | undefined, existing = 0) {
     if (!(heap instanceof Heap)) throw new TypeError("wasmchan: make a channel with chan(n), heap.chan(n, codec) or attach(descriptor), not new Chan()");
-    this.size = codec === undefined ? 4 : codec.size;
+    super(heap, codec);
     this.dataqsiz = cap;
     if (heap.shared) this.enter(existing);
     else if (tuning.fastPaths) this.buf = makering(cap);
@@ -151,96 +111,18 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
 
   // ---- values in and out of the core's memory
 
-  check(v: unknown): unknown {
-    return this.codec === undefined ? v : this.codec.prepare(v);
-  }
 
-  /** A checked value as the JS ring keeps it (a snapshot of anything mutable), and back. */
-  private snap(p: unknown): unknown {
-    return this.codec === undefined ? p : this.codec.snap(p);
-  }
 
-  private unsnap(s: unknown): T {
-    return this.codec === undefined ? (s as T) : this.codec.unpack(s);
-  }
 
-  /** The zero value. */
-  zero(): T {
-    return this.codec === undefined ? (undefined as T) : this.codec.zero();
-  }
 
-  /** @internal Writes a checked value at `addr` (a scratch area); `drop(addr)` undoes it. No user code. */
-  store(addr: number, p: unknown): void {
-    if (this.codec !== undefined) this.codec.store(this.heap.views, addr, p);
-    else this.heap.views.u32[addr >>> 2] = this.hold(p);
-  }
 
-  /** Writes a checked value to the scratch area; returns the area. */
-  private put(p: unknown): number {
-    const ep = this.heap.scratch(this.size);
-    this.store(ep, p);
-    return ep;
-  }
 
-  private hold(v: unknown): number {
-    if (v === undefined) return 0;
-    let vals = this.vals;
-    if (vals === null) {
-      vals = this.vals = [undefined];
-      this.freeHandles = [];
-    }
-    const free = this.freeHandles!;
-    const h = free.length > 0 ? free.pop()! : vals.length;
-    vals[h] = v;
-    return h;
-  }
 
-  /** @internal Reads the value at `addr` (scratch or sudog elem), taking ownership of it. */
-  take(addr: number): T {
-    const views = this.heap.views;
-    if (this.codec !== undefined) return this.codec.read(views, addr);
-    return this.release(views.u32[addr >>> 2]) as T;
-  }
 
-  /** @internal Forgets a value written by `store` that went nowhere. */
-  drop(addr: number): void {
-    if (this.codec === undefined) this.release(this.heap.views.u32[addr >>> 2]);
-  }
 
-  /** @internal The handle that `store` left at `addr` (untyped channels), else 0. */
-  heldAt(addr: number): number {
-    return this.codec === undefined ? this.heap.views.u32[addr >>> 2] : 0;
-  }
 
-  /** @internal Forgets a value by its handle from `heldAt`. */
-  unhold(h: number): void {
-    if (h !== 0) this.release(h);
-  }
 
-  private release(h: number): unknown {
-    if (h === 0) return undefined;
-    if (h >= RING_HANDLE) {
-      const slots = this.slots!;
-      const v = slots[h - RING_HANDLE];
-      slots[h - RING_HANDLE] = undefined;
-      return v;
-    }
-    const v = this.vals![h];
-    this.vals![h] = undefined;
-    this.freeHandles!.push(h);
-    return v;
-  }
 
-  /** @internal Lets go of every value this channel holds for the core (dispose). */
-  forgetValues(): void {
-    if (this.vals !== null) {
-      this.vals.length = 1;
-      this.freeHandles!.length = 0;
-    }
-    this.slots = null;
-    this.buf = NO_RING;
-    this.qcount = 0;
-  }
 
   // ---- the buffered fast paths, in JS
   //
@@ -413,7 +295,8 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
     const c = this.c;
     this.closed = true;
     if (c === 0) {
-      this.forgetValues();
+      this.buf = NO_RING;
+      this.qcount = 0;
       return;
     }
     const heap = this.heap;
@@ -422,6 +305,8 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
     this.c = 0;
     leaveCore(this, c);
     this.forgetValues();
+    this.buf = NO_RING;
+    this.qcount = 0;
     runLater(later);
   }
 
@@ -471,157 +356,22 @@ export class WasmChan<T = unknown> extends Chan<T> implements Ring {
 
   // ---- parking, and settling what a core call hands back
 
-  /** Parks the op whose new sudog the core just returned (it may have grown memory: sync first). */
-  private park(kind: Op, signal: AbortSignal | undefined): Promise<any> {
-    const heap = this.heap;
-    heap.sync();
-    const sg = heap.out();
-    if (signal === undefined && !heap.shared && !diag.on) {
-      const u32 = heap.views.u32;
-      u32[(sg + S_TOKEN) >>> 2] = PLAIN;
-      this.parkedOne();
-      if (kind === Op.Send) {
-        const q = this.sq ?? (this.sq = new Fifo());
-        return new Promise<void>((resolve, reject) => {
-          q.push(resolve);
-          q.push(reject);
-        });
-      }
-      if (kind === Op.RecvOk) heap.views.i32[(sg + S_CASE) >>> 2] = RECV_OK;
-      const q = this.rq ?? (this.rq = new Fifo());
-      return new Promise<any>((resolve) => q.push(resolve));
-    }
-    const w = new Waiter<T>(this, sg, kind, signal);
-    const p = new Promise<any>((resolve, reject) => {
-      w.resolve = resolve;
-      w.reject = reject;
-    });
-    this.remember(sg, w);
-    if (signal !== undefined) onAbort(signal, w);
-    if (heap.shared) heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
-    return p;
-  }
 
-  /** @internal Settles the parked op of this thread whose sudog a core call returned; with `later`,
-   *  puts its resolve/reject there (callers reading a list of sudogs). */
-  deliver(sg: number, later: Later | null = null): void {
-    const u32 = this.heap.views.u32;
-    const token = u32[(sg + S_TOKEN) >>> 2];
-    if (token !== PLAIN) {
-      const w = this.waiters![token]!;
-      this.forget(sg, w);
-      w.settle(this, sg, later);
-      return;
-    }
-    // A plain op: the core released its sudog already, whose fields stay readable until our next call.
-    const flags = u32[(sg + S_FLAGS) >>> 2];
-    const ok = (flags & F_SUCCESS) !== 0;
-    if ((flags & F_SEND) !== 0) {
-      const q = this.sq!;
-      const resolve = q.shift(), reject = q.shift();
-      this.unparkedOne();
-      if (ok) fire(resolve, undefined, later);
-      else {
-        this.drop(sg + S_ELEM);
-        fire(reject, sendOnClosed(), later);
-      }
-      return;
-    }
-    const value = this.take(sg + S_ELEM);
-    const wantsOk = this.heap.views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
-    const resolve = this.rq!.shift();
-    this.unparkedOne();
-    fire(resolve, wantsOk ? { value, ok } : value, later);
-  }
 
-  /** @internal After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
-  deliverOut(): void {
-    const sg = this.heap.out();
-    if (sg !== 0) this.deliver(sg);
-  }
 
-  /** @internal Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. */
-  settleWoken(): void {
-    if (this.heap.out() === 0) return;
-    const later: Later = [];
-    this.collectWoken(later);
-    runLater(later);
-  }
 
-  /** Reads the list of our ops woken by the last core call (at T_OUT, linked through S_WAKE) and puts
-   *  their settlements on `later`: every sudog is read before any Promise settles, since settling may
-   *  run user code that makes core calls and reuses them. */
-  private collectWoken(later: Later): void {
-    for (let sg = this.heap.out(); sg !== 0;) {
-      const next = this.heap.views.u32[(sg + S_WAKE) >>> 2];
-      this.deliver(sg, later);
-      sg = next;
-    }
-  }
 
-  /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back. */
-  private parkedOne(): void {
-    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
-    if (diag.on) this.tracked = track(this, this.tracked);
-  }
 
-  private unparkedOne(): void {
-    if (--this.parked === 0) {
-      if (this.watch !== undefined) this.watch(0);
-      if (this.tracked !== undefined) {
-        untrack(this.tracked);
-        this.tracked = undefined;
-      }
-    }
-  }
 
-  /** @internal The Parked op of this thread whose sudog is `sg` (while it is unsettled). */
-  lookup(sg: number): Parked | undefined {
-    const w = this.waiters;
-    if (w === null) return undefined;
-    const token = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
-    return token === PLAIN ? undefined : w[token];
-  }
 
-  /** @internal Remembers a Parked op of this thread under its sudog. */
-  remember(sg: number, w: Parked): void {
-    let waiters = this.waiters;
-    if (waiters === null) {
-      waiters = this.waiters = [];
-      this.freeSlots = [];
-    }
-    const slot = this.freeSlots!.length > 0 ? this.freeSlots!.pop()! : waiters.length;
-    waiters[slot] = w;
-    this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
-    this.parkedOne();
-  }
 
-  /** @internal Forgets the Parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
-  forget(sg: number, w: Parked): void {
-    const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
-    const waiters = this.waiters;
-    if (waiters === null || waiters[slot] !== w) return;
-    waiters[slot] = undefined;
-    this.freeSlots!.push(slot);
-    this.unparkedOne();
-    // A burst of parked ops grew the table; once they are all gone, let it go with them.
-    if (this.parked === 0 && waiters.length > 64) this.waiters = this.freeSlots = null;
-  }
 
   /** @internal This thread is ending: give back its reference to this shared channel (no close). */
   detach(): void {
     detach(this);
   }
 
-  /** @internal A thread died: each parked op of this thread on this channel checks itself. */
-  checkDeaths(): void {
-    if (this.waiters === null) return;
-    for (const w of [...this.waiters]) if (w !== undefined) w.checkDead();
-  }
 
-  parkedOps(): Iterable<Describable> {
-    return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => w !== undefined);
-  }
 
   info(): { id: number; name?: string } {
     const id = this.c === 0 ? 0 : this.heap.views.u32[(this.c + C_ID) >>> 2];

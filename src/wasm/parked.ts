@@ -1,20 +1,27 @@
-// parked: the parked ops of this thread that need more than a resolver — an AbortSignal to listen to,
-// another thread that may complete them (shared memory), a record for diagnostics — and the list of
-// settlements a core call that woke several of them puts off.
+// parked: the parked ops of this thread on a Wasm-core channel, and how a core call that hands one
+// back settles it.
 //
-// A plain op (no signal, unshared memory, diagnostics off) is just its resolver in a FIFO of its
-// channel (chan.ts). Every other parked op is an object in its channel's table of waiters, in the slot
-// its sudog names (S_TOKEN), from its park until it is settled or withdrawn.
-import type { Describable, ParkedOp } from "../api/diagnostics.js";
-import { callerStack, diag, now } from "../api/diagnostics.js";
-import { abortReason, deathError, offAbort, sendOnClosed } from "../api/errors.js";
-import { F_SUCCESS, S_ELEM, S_FLAGS } from "../abi/layout.js";
-import type { WasmChan } from "./chan.js";
+// A park is one core call (it queues a sudog) and one Promise. A plain op (no signal, unshared memory,
+// diagnostics off) keeps just its resolver in a FIFO of its channel and direction: on unshared memory
+// the core hands plain ops of one direction back in the order they parked (only ops with a signal, and
+// selects, leave a queue early), so the sudog a core call returns is the FIFO's head. Every other
+// parked op is a Parked object in the channel's table of waiters, in the slot its sudog names
+// (S_TOKEN), from its park until it is settled or withdrawn. A parked op of this thread is completed
+// by some later core call on the channel, which returns its sudog to us: we settle it synchronously,
+// in that call. On a SharedHeap another thread may complete it instead: it marks the sudog's g READY
+// and notifies it, and the Atomics.waitAsync we started when parking settles it.
+import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "../api/diagnostics.js";
+import { abortReason, deathError, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
+import { F_SEND, F_SUCCESS, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE } from "../abi/layout.js";
+import type { Heap } from "./heap.js";
+import type { Codec } from "../api/codecs.js";
+import { Fifo } from "./fifo.js";
+import { WasmValues } from "./values.js";
 
 /** Something parked on a channel, settled when a core call hands its sudog back. */
 export interface Parked extends Describable {
   /** Settles it; with `later`, the final resolve/reject goes there instead (see Later). */
-  settle(ch: WasmChan<any>, sg: number, later: Later | null): void;
+  settle(ch: WasmParking<any>, sg: number, later: Later | null): void;
   /** A thread died: if that strands it (its channel poisoned, its waker dead), withdraw and reject it. */
   checkDead(): void;
 }
@@ -49,7 +56,7 @@ export class Waiter<T> implements Parked {
   reject: (e: unknown) => void = noop;
 
   constructor(
-    readonly ch: WasmChan<T>,
+    readonly ch: WasmParking<T>,
     readonly sg: number,
     readonly kind: Op,
     readonly signal: AbortSignal | undefined,
@@ -64,7 +71,7 @@ export class Waiter<T> implements Parked {
     return { op: this.kind === Op.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
   }
 
-  settle(ch: WasmChan<T>, sg: number, later: Later | null): void {
+  settle(ch: WasmParking<T>, sg: number, later: Later | null): void {
     const heap = ch.heap;
     const flags = heap.views.u32[(sg + S_FLAGS) >>> 2];
     if (this.signal !== undefined) offAbort(this.signal, this);
@@ -114,3 +121,178 @@ export class Waiter<T> implements Parked {
 }
 
 const noop = (): void => {};
+
+/** S_TOKEN of a plain parked op (else its slot in the table of waiters). */
+const PLAIN = 0xffff_ffff;
+/** S_CASE of a plain parked recvOk (a single op's S_CASE is otherwise -1). */
+const RECV_OK = -3;
+
+export abstract class WasmParking<T> extends WasmValues<T> {
+  /** Resolvers of plain parked receives, oldest first (made at the first). */
+  private rq: Fifo<(v: any) => void> | null = null;
+  /** Resolve and reject of each plain parked send, oldest first (made at the first). */
+  private sq: Fifo<(v: any) => void> | null = null;
+  /** Every other parked op, by slot (S_TOKEN of its sudog), and the free slots. */
+  private waiters: (Parked | undefined)[] | null = null;
+  private freeSlots: number[] | null = null;
+  /** All of them. */
+  private parked = 0;
+  /** Our entry in diagnostics' list while we have parked ops and diagnostics are on. */
+  private tracked: WeakRef<Tracked> | undefined = undefined;
+
+  constructor(heap: Heap, codec: Codec<T> | undefined) {
+    super(heap, codec);
+  }
+
+  /** @internal Id and name, as diagnostics show them. */
+  abstract info(): { id: number; name?: string };
+
+  /** Parks the op whose new sudog the core just returned (it may have grown memory: sync first). */
+  /** @internal */
+  park(kind: Op, signal: AbortSignal | undefined): Promise<any> {
+    const heap = this.heap;
+    heap.sync();
+    const sg = heap.out();
+    if (signal === undefined && !heap.shared && !diag.on) {
+      const u32 = heap.views.u32;
+      u32[(sg + S_TOKEN) >>> 2] = PLAIN;
+      this.parkedOne();
+      if (kind === Op.Send) {
+        const q = this.sq ?? (this.sq = new Fifo());
+        return new Promise<void>((resolve, reject) => {
+          q.push(resolve);
+          q.push(reject);
+        });
+      }
+      if (kind === Op.RecvOk) heap.views.i32[(sg + S_CASE) >>> 2] = RECV_OK;
+      const q = this.rq ?? (this.rq = new Fifo());
+      return new Promise<any>((resolve) => q.push(resolve));
+    }
+    const w = new Waiter<T>(this, sg, kind, signal);
+    const p = new Promise<any>((resolve, reject) => {
+      w.resolve = resolve;
+      w.reject = reject;
+    });
+    this.remember(sg, w);
+    if (signal !== undefined) onAbort(signal, w);
+    if (heap.shared) heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
+    return p;
+  }
+
+  /** @internal Settles the parked op of this thread whose sudog a core call returned; with `later`,
+   *  puts its resolve/reject there (callers reading a list of sudogs). */
+  deliver(sg: number, later: Later | null = null): void {
+    const u32 = this.heap.views.u32;
+    const token = u32[(sg + S_TOKEN) >>> 2];
+    if (token !== PLAIN) {
+      const w = this.waiters![token]!;
+      this.forget(sg, w);
+      w.settle(this, sg, later);
+      return;
+    }
+    // A plain op: the core released its sudog already, whose fields stay readable until our next call.
+    const flags = u32[(sg + S_FLAGS) >>> 2];
+    const ok = (flags & F_SUCCESS) !== 0;
+    if ((flags & F_SEND) !== 0) {
+      const q = this.sq!;
+      const resolve = q.shift(), reject = q.shift();
+      this.unparkedOne();
+      if (ok) fire(resolve, undefined, later);
+      else {
+        this.drop(sg + S_ELEM);
+        fire(reject, sendOnClosed(), later);
+      }
+      return;
+    }
+    const value = this.take(sg + S_ELEM);
+    const wantsOk = this.heap.views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
+    const resolve = this.rq!.shift();
+    this.unparkedOne();
+    fire(resolve, wantsOk ? { value, ok } : value, later);
+  }
+
+  /** @internal After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
+  deliverOut(): void {
+    const sg = this.heap.out();
+    if (sg !== 0) this.deliver(sg);
+  }
+
+  /** @internal Settles our own ops woken by the last core call (close, dispose, a batch), in wake order. */
+  settleWoken(): void {
+    if (this.heap.out() === 0) return;
+    const later: Later = [];
+    this.collectWoken(later);
+    runLater(later);
+  }
+
+  /** Reads the list of our ops woken by the last core call (at T_OUT, linked through S_WAKE) and puts
+   *  their settlements on `later`: every sudog is read before any Promise settles, since settling may
+   *  run user code that makes core calls and reuses them. */
+  collectWoken(later: Later): void {
+    for (let sg = this.heap.out(); sg !== 0;) {
+      const next = this.heap.views.u32[(sg + S_WAKE) >>> 2];
+      this.deliver(sg, later);
+      sg = next;
+    }
+  }
+
+  /** @internal One more parked op (watch and diagnostics hear of the first). */
+  parkedOne(): void {
+    if (++this.parked === 1 && this.watch !== undefined) this.watch(1);
+    if (diag.on) this.tracked = track(this, this.tracked);
+  }
+
+  unparkedOne(): void {
+    if (--this.parked === 0) {
+      if (this.watch !== undefined) this.watch(0);
+      if (this.tracked !== undefined) {
+        untrack(this.tracked);
+        this.tracked = undefined;
+      }
+    }
+  }
+
+  /** @internal The Parked op of this thread whose sudog is `sg` (while it is unsettled). */
+  lookup(sg: number): Parked | undefined {
+    const w = this.waiters;
+    if (w === null) return undefined;
+    const token = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
+    return token === PLAIN ? undefined : w[token];
+  }
+
+  /** @internal Remembers a Parked op of this thread under its sudog. */
+  remember(sg: number, w: Parked): void {
+    let waiters = this.waiters;
+    if (waiters === null) {
+      waiters = this.waiters = [];
+      this.freeSlots = [];
+    }
+    const slot = this.freeSlots!.length > 0 ? this.freeSlots!.pop()! : waiters.length;
+    waiters[slot] = w;
+    this.heap.views.u32[(sg + S_TOKEN) >>> 2] = slot;
+    this.parkedOne();
+  }
+
+  /** @internal Forgets the Parked op `w` under `sg` (settled or withdrawn); no-op if already forgotten. */
+  forget(sg: number, w: Parked): void {
+    const slot = this.heap.views.u32[(sg + S_TOKEN) >>> 2];
+    const waiters = this.waiters;
+    if (waiters === null || waiters[slot] !== w) return;
+    waiters[slot] = undefined;
+    this.freeSlots!.push(slot);
+    this.unparkedOne();
+    // A burst of parked ops grew the table; once they are all gone, let it go with them.
+    if (this.parked === 0 && waiters.length > 64) this.waiters = this.freeSlots = null;
+  }
+
+  /** @internal A thread died: each parked op of this thread on this channel checks itself. */
+  checkDeaths(): void {
+    if (this.waiters === null) return;
+    for (const w of [...this.waiters]) if (w !== undefined) w.checkDead();
+  }
+
+  parkedOps(): Iterable<Describable> {
+    return this.waiters === null ? [] : this.waiters.filter((w): w is Parked => w !== undefined);
+  }
+}
+

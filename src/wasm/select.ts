@@ -12,7 +12,8 @@ import { Rng, pollOrder } from "../abi/pollorder.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
 import type { Heap } from "./heap.js";
-import { NONE, type WasmChan } from "./chan.js";
+import type { WasmChan } from "./chan.js";
+import { NONE } from "./values.js";
 import { Later, Parked, fire } from "./parked.js";
 import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
@@ -253,7 +254,7 @@ class SelectWaiter implements Parked {
   }
 
   /** Some core call completed one of our cases (or closed its channel) and handed us its sudog. */
-  settle(_ch?: WasmChan<any>, _sg?: number, later: Later | null = null): void {
+  settle(_ch?: unknown, _sg?: number, later: Later | null = null): void {
     this.unregister();
     const heap = this.heap;
     let size = 0;
