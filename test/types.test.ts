@@ -40,4 +40,17 @@ describe("published types", () => {
       "recvSyncOk", "send", "sendMany", "sendManySync", "sendSync", "share", "tryRecv", "trySend",
     ]);
   });
+
+  it("no @internal member of Chan (the core hooks) is reached from another module of the API layer: only through api/chan.ts", () => {
+    const src = (f: string) => readFileSync(`${root}src/${f}`, "utf8");
+    const chan = src("api/chan.ts");
+    const body = chan.slice(chan.indexOf("export abstract class Chan"), chan.indexOf("\n}\n", chan.indexOf("export abstract class Chan")));
+    const hooks = [...body.matchAll(/@internal[^\n]*(?:\n\s*\*[^\n]*)*\n\s*(?:abstract |readonly )*(\w+)[(:]/g)].map((m) => m[1]).filter((h) => h !== "constructor");
+    expect(hooks).toEqual(expect.arrayContaining(["check", "sendp", "recvp", "live", "selectgo", "selectableWith", "disposep"]));
+    const others = ["api/select.ts", "api/after.ts", "api/diagnostics.ts", "api/index.ts", "api/promises.ts", "api/errors.ts", "api/codecs.ts", "index.ts", "pure.ts"];
+    for (const f of others) {
+      const text = src(f).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, "");
+      for (const h of hooks) expect(new RegExp(`\\.${h}\\b`).test(text), `${f} reaches Chan.${h}`).toBe(false);
+    }
+  });
 });

@@ -6,7 +6,6 @@
 // the core. A hook that runs after user code checks the channel again: that code may have disposed it.
 // The API methods hold no state of their own; what a channel is and how it waits is the core's.
 import type { Codec } from "./codecs.js";
-import type { Describable } from "./diagnostics.js";
 import { RESOLVED } from "./promises.js";
 import { abortReason, isAborted, signalOf, useOfDisposed } from "./errors.js";
 import type { Case, SelectResult } from "./select.js";
@@ -59,11 +58,6 @@ export const enum BatchEnd {
 export abstract class Chan<T = unknown> {
   /** The name given at creation (diagnostics show it). */
   readonly name: string | undefined = undefined;
-  /** @internal Set by dispose: every later operation throws. */
-  disposed = false;
-  /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
-   *  timer holds the process open only while someone waits). */
-  watch: ((parked: number) => void) | undefined = undefined;
 
   /** @internal */
   constructor() {
@@ -93,7 +87,9 @@ export abstract class Chan<T = unknown> {
   abstract tryrecvp(): RecvResult<T> | undefined;
   /** @internal Go's closechan. */
   abstract closep(): void;
-  /** @internal Closes if open and releases the channel; `disposed` is already set. */
+  /** @internal Throws ChannelError("use of disposed channel") once the channel is disposed. */
+  abstract live(): void;
+  /** @internal Closes if open and releases the channel; nothing the second time. */
   abstract disposep(): void;
   /** @internal Non-blocking sends of checked values[from...], in order; returns the index of the first
    *  not sent. Throws a ChannelError if the channel is closed or disposed (also during the call). */
@@ -115,15 +111,6 @@ export abstract class Chan<T = unknown> {
   /** @internal Runs a select whose cases' channels are all live and selectable with this one, and
    *  which has at least one; `signal` is not aborted. */
   abstract selectgo(cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>>;
-  /** @internal For diagnostics. */
-  abstract parkedOps(): Iterable<Describable>;
-  /** @internal For diagnostics. */
-  abstract info(): { id: number; name?: string };
-
-  /** @internal Throws once disposed. */
-  live(): void {
-    if (this.disposed) throw useOfDisposed();
-  }
 
   // ---- operations
 
@@ -134,33 +121,33 @@ export abstract class Chan<T = unknown> {
    * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
    */
   send(v: T, opts?: OpOptions): Promise<void> {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     const signal = opts === undefined ? undefined : signalOf(opts);
     return this.sendp(this.check(v), signal);
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     return this.recvp(Kind.Recv, opts === undefined ? undefined : signalOf(opts));
   }
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     return this.recvp(Kind.RecvOk, opts === undefined ? undefined : signalOf(opts));
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
    *  Throws ChannelError("send on closed channel") on a closed channel. */
   trySend(v: T): boolean {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     return this.trysendp(this.check(v));
   }
 
   /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
   tryRecv(): RecvResult<T> | undefined {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     return this.tryrecvp();
   }
 
@@ -168,7 +155,7 @@ export abstract class Chan<T = unknown> {
    *  ChannelError("send on closed channel"); buffered values can still be received. Throws
    *  ChannelError("close of closed channel") the second time. */
   close(): void {
-    if (this.disposed) throw useOfDisposed();
+    this.live();
     this.closep();
   }
 
@@ -176,8 +163,6 @@ export abstract class Chan<T = unknown> {
    *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
    *  throws ChannelError("use of disposed channel"). */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
     this.disposep();
   }
 
@@ -315,6 +300,28 @@ function checkAll<T>(ch: Chan<T>, values: readonly T[], what: string): unknown[]
   const out = new Array<unknown>(n);
   for (let i = 0; i < n; i++) out[i] = ch.check(values[i]);
   return out;
+}
+
+// ---- the hooks the API's other modules need (select.ts), reached only through these
+
+/** Throws unless `ch` is live. */
+export function liveOf(ch: Chan<any>): void {
+  ch.live();
+}
+
+/** `ch.check(v)`: what a send case stores. */
+export function checkFor(ch: Chan<any>, v: unknown): unknown {
+  return ch.check(v);
+}
+
+/** Whether one select may have cases on both `a` and `b`. */
+export function selectable(a: Chan<any>, b: Chan<any>): boolean {
+  return a.selectableWith(b);
+}
+
+/** Runs a checked select on the core of its channels (`first` is one of them). */
+export function selectOn(first: Chan<any>, cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>> {
+  return first.selectgo(cases, dflt, signal);
 }
 
 /** Sets the name given at creation (makeChan: after the arguments were checked). */

@@ -1,8 +1,8 @@
 // select: Go's select statement — its cases and its checks, written once; the core of the cases'
 // channels runs it (Chan.selectgo: src/pure/select.ts, src/wasm/select.ts).
-import { Chan } from "./chan.js";
+import { Chan, checkFor, liveOf, selectOn, selectable } from "./chan.js";
 import { blockForever } from "./promises.js";
-import { abortReason, isAborted, signalOf, useOfDisposed } from "./errors.js";
+import { abortReason, isAborted, signalOf } from "./errors.js";
 import { DIR_RECV, DIR_SEND } from "../abi/layout.js";
 
 /** A receive case, built by `recv(ch)`. */
@@ -60,7 +60,7 @@ export function recv<T>(ch: Chan<T> | null | undefined): RecvCase<T> {
 /** A send case for `select`. Throws TypeError/RangeError now if `v` does not fit the channel's codec. */
 export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
   const c = channelOf(ch, "send");
-  return new Case(DIR_SEND, c, v, c === null ? undefined : c.check(v)) as SendCase<T>;
+  return new Case(DIR_SEND, c, v, c === null ? undefined : checkFor(c, v)) as SendCase<T>;
 }
 
 /** What a select that took `default` resolves to. */
@@ -91,9 +91,9 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     }
     const ch = k.ch;
     if (ch === null) continue;
-    if (ch.disposed) throw useOfDisposed();
+    liveOf(ch);
     if (first === null) first = ch;
-    else if (!first.selectableWith(ch)) {
+    else if (!selectable(first, ch)) {
       throw new TypeError("wasmchan: select cases must all use channels of the same heap (one core, one SharedHeap); to wait for a channel and a time limit, pass { signal: AbortSignal.timeout(ms) }");
     }
   }
@@ -102,5 +102,5 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
     return dflt ? defaulted() : blockForever(signal);
   }
-  return first.selectgo(cases, dflt, signal);
+  return selectOn(first, cases, dflt, signal);
 }

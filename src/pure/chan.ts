@@ -28,6 +28,8 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
   sendx = 0;
   recvx = 0;
   closed = false;
+  disposed = false;
+  watch: ((parked: number) => void) | undefined = undefined;
   readonly recvq = new WaitQ();
   readonly sendq = new WaitQ();
   nwait = 0;
@@ -51,6 +53,10 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
 
   get cap(): number {
     return this.dataqsiz;
+  }
+
+  live(): void {
+    if (this.disposed) throw useOfDisposed();
   }
 
   check(v: unknown): unknown {
@@ -104,6 +110,8 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
   }
 
   disposep(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     closechan(this); // a second close is no error here
     freechan(this);
   }

@@ -292,6 +292,8 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
   }
 
   disposep(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     const c = this.c;
     this.closed = true;
     if (c === 0) {

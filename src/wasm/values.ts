@@ -4,6 +4,7 @@
 import { Chan } from "../api/chan.js";
 import type { Codec } from "../api/codecs.js";
 import type { Heap } from "./heap.js";
+import { useOfDisposed } from "../api/errors.js";
 
 /** "No value": fastrecv found nothing it may take. */
 export const NONE: unknown = Symbol("none");
@@ -20,10 +21,19 @@ export abstract class WasmValues<T> extends Chan<T> {
   private freeHandles: number[] | null = null;
   /** @internal */
   slots: unknown[] | null = null;
+  /** @internal Set by dispose (or when this thread gives the channel back): every later op throws. */
+  disposed = false;
+  /** @internal Called with the number of parked ops whenever it goes from 0 to 1 or back (after()'s
+   *  timer holds the process open only while someone waits). */
+  watch: ((parked: number) => void) | undefined = undefined;
 
   constructor(readonly heap: Heap, readonly codec: Codec<T> | undefined) {
     super();
     this.size = codec === undefined ? 4 : codec.size;
+  }
+
+  live(): void {
+    if (this.disposed) throw useOfDisposed();
   }
 
   check(v: unknown): unknown {
