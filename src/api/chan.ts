@@ -121,21 +121,24 @@ export abstract class Chan<T = unknown> {
    * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
    */
   send(v: T, opts?: OpOptions): Promise<void> {
-    this.live();
-    const signal = opts === undefined ? undefined : signalOf(opts);
+    this.live(); // and sendp checks again, after the user code that reading options and `v` may run
+    if (opts === undefined) return this.sendp(this.check(v), undefined);
+    const signal = signalOf(opts);
     return this.sendp(this.check(v), signal);
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
+    if (opts === undefined) return this.recvp(Kind.Recv, undefined); // recvp checks the channel
     this.live();
-    return this.recvp(Kind.Recv, opts === undefined ? undefined : signalOf(opts));
+    return this.recvp(Kind.Recv, signalOf(opts));
   }
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    if (opts === undefined) return this.recvp(Kind.RecvOk, undefined);
     this.live();
-    return this.recvp(Kind.RecvOk, opts === undefined ? undefined : signalOf(opts));
+    return this.recvp(Kind.RecvOk, signalOf(opts));
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
