@@ -68,7 +68,6 @@ describe.each(cores.map((c) => [c.name, c.lib] as const))("%s core", (_, lib) =>
     idle.trySend(1);
     idle.trySend(2);
     idle.tryRecv();
-    idle.close();
     expect(delta(base).channels).toBe(4);
     parkOnce(idle);
     expect(delta(base).channels).toBe(5);
