@@ -188,8 +188,9 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
       return RESOLVED;
     }
     const heap = this.heap;
-    const ep = this.put(p);
     if (heap.shared) blocking.spinUntilSendable(this, c);
+    else if (this.handOff(c, p)) return RESOLVED;
+    const ep = this.put(p);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return RESOLVED;
     if (r === R_HANDOFF) {

@@ -12,7 +12,7 @@
 // and notifies it, and the Atomics.waitAsync we started when parking settles it.
 import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "../api/diagnostics.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
-import { F_SEND, F_SUCCESS, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE } from "../abi/layout.js";
+import { C_RECVQ, F_SEND, F_SUCCESS, R_HANDOFF, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE } from "../abi/layout.js";
 import type { Heap } from "./heap.js";
 import type { Codec } from "../api/codecs.js";
 import { Fifo } from "./fifo.js";
@@ -209,6 +209,25 @@ export abstract class WasmParking<T> extends WasmValues<T> {
     const resolve = this.rq!.shift();
     this.unparkedOne();
     fire(resolve, wantsOk ? { value, ok } : value, later);
+  }
+
+  /** @internal A send of the checked value `p` on the unshared channel `c` whose first parked receiver
+   *  is a plain op of ours: the value goes to it in JS, as the receiver would read it back from memory
+   *  (unsnap(snap(p))), and the core only dequeues and readies its sudog — nothing travels through
+   *  linear memory or the handle table. False, having done nothing, when that is not the case. */
+  handOff(c: number, p: unknown): boolean {
+    const heap = this.heap;
+    const u32 = heap.views.u32;
+    const sg = u32[(c + C_RECVQ) >>> 2];
+    if (sg === 0 || u32[(sg + S_TOKEN) >>> 2] !== PLAIN) return false;
+    const value = this.unsnap(this.snap(p)); // may throw (a grown resizable buffer): nothing is done yet
+    // The core copies whatever the scratch area holds into the sudog; nobody reads it.
+    if (heap.core.chansend(heap.t, c, heap.scratch(this.size), 1) !== R_HANDOFF) throw new Error("wasmchan: a plain receiver was not handed the value");
+    const wantsOk = heap.views.i32[(sg + S_CASE) >>> 2] === RECV_OK;
+    const resolve = this.rq!.shift();
+    this.unparkedOne();
+    resolve(wantsOk ? { value, ok: true } : value);
+    return true;
   }
 
   /** @internal After a hand-off: settles the partner the core left at T_OUT if it is one of ours. */
