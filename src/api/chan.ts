@@ -7,7 +7,7 @@
 // The API methods hold no state of their own; what a channel is and how it waits is the core's.
 import type { Codec } from "./codecs.js";
 import { RESOLVED } from "./promises.js";
-import { abortReason, isAborted, signalOf, useOfDisposed } from "./errors.js";
+import { abortReason, isAborted, signalOf } from "./errors.js";
 import type { Case, SelectResult } from "./select.js";
 
 /** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */

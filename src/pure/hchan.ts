@@ -13,7 +13,7 @@
 //   slot holds undefined (a received value is not kept alive by the ring);
 // - buf.length <= dataqsiz: the ring starts small and doubles, up to dataqsiz, only when it is full.
 import type { Codec } from "../api/codecs.js";
-import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
+import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../abi/layout.js";
 import { Sudog, goready } from "./sudog.js";
 import { WaitQ, dequeue, enqueue, untrackChan } from "./waitq.js";
 import type { Describable, Tracked } from "../api/diagnostics.js";

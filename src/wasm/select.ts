@@ -13,11 +13,10 @@ import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed
 import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
 import type { Heap } from "./heap.js";
 import type { WasmChan } from "./chan.js";
-import { NONE } from "./values.js";
 import { Later, Parked, fire } from "./parked.js";
 import {
   CASE_SIZE, SELECT_ORDER_WORDS, DIR_RECV, DIR_SEND, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DISPOSED, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
-  S_CASE, S_LINK, C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, T_RAND,
+  S_CASE, S_LINK, T_RAND,
 } from "../abi/layout.js";
 
 /** The channel of a non-nil case. */
@@ -30,7 +29,7 @@ function chanOf(k: Case): WasmChan<any> {
 export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>> {
   const n = cases.length;
   if (!heap.shared) {
-    const r = selectBuffered(heap, cases, dflt);
+    const r = pass1(heap, cases, dflt);
     if (r !== undefined) return r;
   }
   let elemBytes = 0;
@@ -113,70 +112,46 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
 
 let elemsBuf: number[] = new Array(16).fill(0);
 
-// ---- the buffered fast path, in JS, for unshared memory
+// ---- pass 1 in JS, for unshared memory
 //
-// When every case is a local channel still in its JS ring (nobody can be parked on one), or a buffered
-// channel with nothing queued on its other side and not closed, the core's pass 1 would just take the
-// first ready case in poll order through its buffer — or, with none ready, take the default. Then this
-// does the same here — the same poll order, from the same random state (T_RAND), and the channels' own
-// JS paths — without laying the cases out for a core call. Anything else goes to the core.
+// On unshared memory nothing changes between two calls of this thread, so Go's pass 1 — the first
+// ready case in poll order runs — is made of each case channel's own non-blocking op (its JS ring, its
+// buffered fast path, or one non-blocking core call), tried in the poll order the core would draw from
+// the same random state (T_RAND). A case that is not ready changes nothing. Only when none is ready
+// and the select must park does the core run it: with T_RAND put back, it draws the same poll order,
+// finds the same nothing, and parks.
 
 const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
-function selectBuffered(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
-  const u32 = heap.views.u32;
-  let ready = false;
-  for (let i = 0; i < cases.length; i++) {
-    const k = cases[i];
-    if (k.ch === null) continue;
-    const ch = chanOf(k);
-    if (ch.c === 0) {
-      if (ch.closed || (k.dir === DIR_RECV ? ch.qcount > 0 : ch.qcount < ch.cap)) ready = true;
-      continue;
-    }
-    if (!ch.fast) return undefined;
-    const h = ch.c >>> 2;
-    if (u32[h + (C_CLOSED >>> 2)] !== 0) return undefined;
-    const q = u32[h + (C_QCOUNT >>> 2)];
-    if (k.dir === DIR_RECV) {
-      if (u32[h + (C_SENDQ >>> 2)] !== 0) return undefined;
-      if (q > 0) ready = true;
-    } else {
-      if (u32[h + (C_RECVQ >>> 2)] !== 0) return undefined;
-      if (q < ch.cap) ready = true;
-    }
-  }
-  if (!ready && !dflt) return undefined;
-  // The poll order is drawn even for a default, as the core's pass 1 draws it: both cores take the
-  // same random numbers for the same calls.
+function pass1(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
   if (order.length < cases.length) order = new Int32Array(cases.length * 2);
+  const u32 = heap.views.u32;
   const seed = (heap.t + T_RAND) >>> 2;
-  rng.x = u32[seed];
+  const before = u32[seed];
+  rng.x = before;
   const norder = pollOrder(cases, order, rng);
   u32[seed] = rng.x;
-  if (!ready) return defaulted(); // every case was looked at: none is ready
   for (let i = 0; i < norder; i++) {
     const index = order[i];
     const k = cases[index];
     const ch = chanOf(k);
-    if (ch.c === 0) {
-      if (k.dir === DIR_RECV) {
-        const r = ch.tryrecvp();
-        if (r !== undefined) return Promise.resolve({ index, value: r.value, ok: r.ok });
-      } else if (ch.closed) {
-        return Promise.reject(sendOnClosed());
-      } else if (ch.trysendp(k.p)) {
-        return Promise.resolve({ index, value: undefined, ok: true });
-      }
-    } else if (k.dir === DIR_RECV) {
-      const value = ch.fastrecv(ch.c);
-      if (value !== NONE) return Promise.resolve({ index, value, ok: true });
-    } else if (ch.fastsend(ch.c, k.p)) {
-      return Promise.resolve({ index, value: undefined, ok: true });
+    if (k.dir === DIR_RECV) {
+      const r = ch.tryrecvp();
+      if (r !== undefined) return Promise.resolve({ index, value: r.value, ok: r.ok });
+      continue;
     }
+    let sent: boolean;
+    try {
+      sent = ch.trysendp(k.p); // throws on a closed channel: Go's select panics there too
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (sent) return Promise.resolve({ index, value: undefined, ok: true });
   }
-  throw new Error("wasmchan: select fast path found no ready case"); // unreachable: one was ready
+  if (dflt) return defaulted();
+  heap.views.u32[seed] = before; // the core's selectgo draws the same order again
+  return undefined;
 }
 
 /** Forgets the values written for the send cases, but the one at `except` (a send that went). */
