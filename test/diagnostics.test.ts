@@ -29,6 +29,40 @@ describe.each(cores)("$name core: diagnostics", ({ lib }) => {
     expect(lib.diagnostics.dump()).toMatch(/1 operation still parked:\n- recv on chan #\d+ "idle", parked for \d+ ms\n\s+at /);
   });
 
+  it("taking a parked op's stack runs user code (Error.prepareStackTrace) only once the op is registered: an op that code completes gets its value, none is lost", async () => {
+    const E = Error as unknown as { prepareStackTrace?: unknown };
+    const saved = E.prepareStackTrace;
+    try {
+      for (const cap of [0, 1]) {
+        const ch = lib.chan<number>(cap);
+        // Leave a pooled sudog behind from a plain (diagnostics-off) park, as a program would.
+        lib.diagnostics.disable();
+        const warm = ch.recv();
+        ch.trySend(-1);
+        expect(await warm).toBe(-1);
+        lib.diagnostics.enable();
+        let fired = 0;
+        E.prepareStackTrace = (_e: unknown, frames: unknown[]) => {
+          if (fired++ === 0) ch.trySend(7); // completes the receive being parked
+          return frames.join("\n");
+        };
+        const ac = new AbortController();
+        const got = ch.recv({ signal: ac.signal });
+        const sel = lib.select([lib.recv(ch)]);
+        E.prepareStackTrace = saved;
+        expect(fired).toBeGreaterThan(0);
+        expect(await got).toBe(7);
+        expect(ch.trySend(8)).toBe(true); // the select gets the next value
+        expect((await sel).value).toBe(8);
+        const after = ch.recv(); // plain ops on the channel still pair up in order
+        expect(ch.trySend(9)).toBe(true);
+        expect(await after).toBe(9);
+      }
+    } finally {
+      E.prepareStackTrace = saved;
+    }
+  });
+
   it("a parked select is one entry naming all its channels in case order", async () => {
     const a = lib.chan(0, { name: "a" });
     const b = lib.chan(0, { name: "b" });

@@ -397,6 +397,34 @@ describe.each(targets)("defect 4: hostile values, options and case arrays — $n
     await check();
   });
 
+  it("a send case refused when select stores it (its buffer grew): no other case's value is held or sent", async () => {
+    const check = bystanders(t);
+    const u = t.make<unknown>(1, t.shared ? codecs.json(64) : undefined); // local: untyped, by handle
+    expect(u.trySend(0)).toBe(true); // full: its case cannot go
+    const b = t.make<Uint8Array>(0, codecs.bytes(8)); // nobody receives: the bytes case cannot go
+    const rab = new (ArrayBuffer as any)(4, { maxByteLength: 64 });
+    const caseB = send(b, new Uint8Array(rab));
+    rab.resize(32);
+    const obj = { mine: true };
+    // Neither case can go, so the select must park: the Wasm core lays both values out for its core
+    // call and refuses the grown one there; the pure core kept the 4 bytes it checked, and parks.
+    const ac = new AbortController();
+    let r: unknown;
+    try {
+      const p = select([send(u, obj), caseB], { signal: ac.signal });
+      ac.abort(new Error("done"));
+      r = await p;
+    } catch (e) {
+      r = e;
+    }
+    expect(r instanceof RangeError || (r instanceof Error && r.message === "done")).toBe(true);
+    const held = (u as unknown as { vals?: unknown[] | null }).vals;
+    expect(held == null || !held.includes(obj)).toBe(true);
+    expect(u.tryRecv()).toEqual({ value: 0, ok: true });
+    expect(u.tryRecv()).toBeUndefined();
+    await check();
+  });
+
   it("the caller may reuse its Uint8Arrays once send/trySend/select return: the channel took a copy", async () => {
     const check = bystanders(t);
     const ch = t.make<Uint8Array>(1, codecs.bytes(4));

@@ -107,7 +107,6 @@ export function queueOf(sg: Sudog) {
 /** Gives the queued g `g` its Promise, settled later by goready or by an abort of `signal`. */
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
   g.kind = kind;
-  if (diag.on) g.trace = { session: diag.session, since: now(), stack: callerStack() };
   // A closure per park: measured faster than one shared executor that leaves the resolvers in a
   // long-lived object (a store into an old object for each).
   const p = new Promise<any>((resolve, reject) => {
@@ -118,6 +117,8 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
     g.signal = signal;
     onAbort(signal, g);
   }
+  // Last: taking a stack may run user code (Error.prepareStackTrace), which may complete this op.
+  if (diag.on) g.trace = { session: diag.session, since: now(), stack: callerStack() };
   return p;
 }
 

@@ -26,8 +26,8 @@ import { selectgo } from "./select.js";
 import { NONE, RING_HANDLE } from "./values.js";
 
 /** Switches for tests, not API: with `fastPaths` false, channels made from then on go to the core for
- *  everything — linear memory from the start, no JS ring, no JS buffered paths (their own and
- *  select's) — so the model test runs the same programs both ways. */
+ *  everything — linear memory from the start; no JS ring, buffered paths, hand-offs or select pass 1
+ *  (see `js`) — so the model test runs the same programs both ways. */
 export const tuning = { fastPaths: true };
 
 export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
@@ -44,6 +44,10 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
   closed = false;
   /** @internal Whether the buffered fast paths may run in JS (see fastsend). */
   fast = false;
+  /** @internal Whether this channel's ops may complete in JS what the core would do the same way: a
+   *  JS ring until the first park, hand-offs to plain receivers, select's pass 1 (unshared memory,
+   *  and tuning.fastPaths when it was made). */
+  js: boolean;
   /** Address of ring slot 0 (in linear memory). */
   private bufAddr = 0;
 
@@ -53,8 +57,9 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     if (!(heap instanceof Heap)) throw new TypeError("wasmchan: make a channel with chan(n), heap.chan(n, codec) or attach(descriptor), not new Chan()");
     super(heap, codec);
     this.dataqsiz = cap;
+    this.js = tuning.fastPaths && !heap.shared;
     if (heap.shared) this.enter(existing);
-    else if (tuning.fastPaths) this.buf = makering(cap);
+    else if (this.js) this.buf = makering(cap);
     else this.promote();
   }
 
@@ -79,7 +84,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     }
     this.c = c;
     this.bufAddr = heap.views.u32[(c + C_BUF) >>> 2];
-    this.fast = tuning.fastPaths && !heap.shared && this.dataqsiz > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
+    this.fast = this.js && this.dataqsiz > 0 && (this.size === 4 || this.size === 8 || this.size === 1);
     enterCore(this, c);
   }
 
@@ -189,7 +194,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     }
     const heap = this.heap;
     if (heap.shared) blocking.spinUntilSendable(this, c);
-    else if (this.handOff(c, p)) return RESOLVED;
+    else if (this.js && this.handOff(c, p)) return RESOLVED;
     const ep = this.put(p);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return RESOLVED;

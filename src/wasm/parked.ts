@@ -48,10 +48,10 @@ export const enum Op { Send, Recv, RecvOk }
 /** One parked send/recv of this thread that is not plain. As the abort listener itself
  *  (handleEvent), it needs no closure. */
 export class Waiter<T> implements Parked {
-  /** When it parked and where it was called: recorded only while diagnostics are on. */
-  readonly since: number;
-  readonly stack: string | undefined;
-  readonly session: number;
+  /** When it parked and where it was called: recorded only while diagnostics are on (see record). */
+  since = 0;
+  stack: string | undefined = undefined;
+  session = 0;
   resolve: (v: any) => void = noop;
   reject: (e: unknown) => void = noop;
 
@@ -61,9 +61,15 @@ export class Waiter<T> implements Parked {
     readonly kind: Op,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.session = diag.on ? diag.session : 0;
-    this.since = diag.on ? now() : 0;
-    this.stack = diag.on ? callerStack() : undefined;
+  }
+
+  /** Records when and where it parked, once it is fully registered: taking a stack may run user code
+   *  (Error.prepareStackTrace), which may complete this very op. */
+  record(): void {
+    if (!diag.on) return;
+    this.session = diag.session;
+    this.since = now();
+    this.stack = callerStack();
   }
 
   describe(t: number): ParkedOp | null {
@@ -176,6 +182,7 @@ export abstract class WasmParking<T> extends WasmValues<T> {
     this.remember(sg, w);
     if (signal !== undefined) onAbort(signal, w);
     if (heap.shared) heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
+    w.record();
     return p;
   }
 

@@ -68,9 +68,20 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
   }
   // Values last: writing an untyped value takes a handle, which every exit below must give back.
   if (sends) {
-    for (let i = 0; i < n; i++) {
-      const k = cases[i];
-      if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).store(elems[i], k.p);
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const k = cases[i];
+        if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).store(elems[i], k.p);
+      }
+    } catch (e) {
+      // A value that no longer fits (a resizable buffer grown since its case was built): give back
+      // the handles the cases before it took, and send nothing.
+      for (let j = 0; j < i; j++) {
+        const k = cases[j];
+        if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).drop(elems[j]);
+      }
+      throw e;
     }
   }
 
@@ -125,6 +136,7 @@ const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
 function pass1(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
+  for (let i = 0; i < cases.length; i++) if (cases[i].ch !== null && !chanOf(cases[i]).js) return undefined;
   if (order.length < cases.length) order = new Int32Array(cases.length * 2);
   const u32 = heap.views.u32;
   const seed = (heap.t + T_RAND) >>> 2;
@@ -177,15 +189,24 @@ function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   w.register();
   if (signal !== undefined) onAbort(signal, w);
   if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
+  w.record();
   return p;
 }
 
 /** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
 class SelectWaiter implements Parked {
   /** When it parked and where it was called: recorded only while diagnostics are on. */
-  private readonly session = diag.on ? diag.session : 0;
-  private readonly since = diag.on ? now() : 0;
-  private readonly stack = diag.on ? callerStack() : undefined;
+  private session = 0;
+  private since = 0;
+  private stack: string | undefined = undefined;
+
+  /** Records when and where it parked, once registered (taking a stack may run user code). */
+  record(): void {
+    if (!diag.on) return;
+    this.session = diag.session;
+    this.since = now();
+    this.stack = callerStack();
+  }
 
   describe(t: number): ParkedOp | null {
     if (this.session !== diag.session || !diag.on) return null;
