@@ -3,7 +3,6 @@
 // run it (bench/impls/, bench/workers/, and Go from bench/go/ when `go` is installed), verifying each
 // run's messages, prints progress and a summary table, and writes REPORT.md, results.json and
 // report.html. Exits non-zero when any run fails verification.
-import { Bench } from "tinybench";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadImpls } from "./impls/index.mjs";
@@ -71,7 +70,7 @@ if (go && !go.error) {
   plan.sort((a, b) => scenarios.indexOf(a[0]) - scenarios.indexOf(b[0]));
 }
 
-// ---- same-thread runner: tinybench, a watchdog per run ----
+// ---- a watchdog per run ----
 function watchdog(promise, ms, what) {
   let timer;
   return Promise.race([
@@ -80,7 +79,12 @@ function watchdog(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function measureSameThread(s, impl) {
+// ---- same-thread scenarios: every implementation in interleaved rounds ----
+// Each round runs every implementation once, in an order that rotates from round to round, so that a
+// machine that slows down or speeds up during the scenario moves all of them alike: their ratios, not
+// their absolute times, are what the report compares.
+
+function sameThreadRunner(s, impl) {
   if (impl.sync) {
     if (!s.runSync) return { skipped: "no synchronous form of this scenario" };
   } else {
@@ -91,25 +95,49 @@ async function measureSameThread(s, impl) {
     if ((s.needs ?? []).includes("select") && !impl.select) return { skipped: "no select" };
   }
   const n = quick ? Math.max(128, s.n >> 5) : s.n;
-  const runOnce = impl.sync ? () => s.runSync(impl, n) : () => watchdog(s.run(impl, n), quick ? 10_000 : 30_000, `${s.id} on ${impl.name}`);
-  const first = await runOnce(); // one verified run first: fails fast and gives the per-run count
-  const messagesPerRun = first.messages;
-  let verified = messagesPerRun;
-  const bench = new Bench({
-    time: quick ? 30 : 1000, iterations: quick ? 3 : 20,
-    warmupTime: quick ? 5 : 200, warmupIterations: quick ? 1 : 5,
-    retainSamples: true, throws: true,
-  });
-  bench.add(`${s.id} ${impl.name}`, async () => {
-    const r = await runOnce();
-    if (r.messages !== messagesPerRun) throw new Error(`verification failed: ${r.messages} messages, expected ${messagesPerRun}`);
-    verified += r.messages;
-  });
-  await bench.run();
-  const res = bench.tasks[0].result;
-  if (res?.error) throw res.error;
-  if (!res?.latency?.samples?.length) throw new Error(`no samples (${res?.state})`);
-  return { samples: res.latency.samples.map((ms) => (ms * 1e6) / messagesPerRun), messagesPerRun, messagesVerified: verified };
+  return impl.sync ? () => s.runSync(impl, n) : () => watchdog(s.run(impl, n), quick ? 10_000 : 30_000, `${s.id} on ${impl.name}`);
+}
+
+async function measureSameThreadAll(s, subjects) {
+  const out = new Map();
+  const live = [];
+  for (const x of subjects) {
+    const runOnce = sameThreadRunner(s, x);
+    if (typeof runOnce !== "function") {
+      out.set(x.name, runOnce);
+      continue;
+    }
+    try {
+      const first = await runOnce(); // one verified run first: fails fast and gives the per-run count
+      live.push({ x, runOnce, messagesPerRun: first.messages, verified: first.messages, samples: [] });
+    } catch (e) {
+      out.set(x.name, { error: e });
+    }
+  }
+  const warmup = quick ? 1 : 5;
+  const minRounds = quick ? 3 : 20;
+  const budget = (quick ? 30 : 1000) * live.length; // ms: about what one implementation alone used to get
+  const started = performance.now();
+  for (let round = 0; live.length > 0 && (round < warmup + minRounds || performance.now() - started < budget); round++) {
+    for (let j = 0; j < live.length; j++) {
+      const m = live[(j + round) % live.length];
+      if (m.error) continue;
+      try {
+        const t = performance.now();
+        const r = await m.runOnce();
+        const ms = performance.now() - t;
+        if (r.messages !== m.messagesPerRun) throw new Error(`verification failed: ${r.messages} messages, expected ${m.messagesPerRun}`);
+        m.verified += r.messages;
+        if (round >= warmup) m.samples.push((ms * 1e6) / m.messagesPerRun);
+      } catch (e) {
+        m.error = e;
+      }
+    }
+  }
+  for (const m of live) {
+    out.set(m.x.name, m.error ? { error: m.error } : { samples: m.samples, messagesPerRun: m.messagesPerRun, messagesVerified: m.verified });
+  }
+  return out;
 }
 
 // ---- scenarios that measure all their subjects at once, in interleaved rounds (measureAll) ----
@@ -118,7 +146,9 @@ async function measuredTogether(s, x) {
   if (!together.has(s)) {
     const subjects = plan.filter(([t, y]) => t === s && !y.go).map(([, y]) => y);
     process.stdout.write(` (all ${subjects.length} in turns) `);
-    together.set(s, await s.measureAll(subjects, { ...ctx, progress: (msg) => process.stdout.write(msg) }));
+    together.set(s, s.kind === "same-thread"
+      ? await measureSameThreadAll(s, subjects)
+      : await s.measureAll(subjects, { ...ctx, progress: (msg) => process.stdout.write(msg) }));
   }
   return together.get(s).get(x.name);
 }
@@ -135,7 +165,7 @@ for (const [s, x] of plan) {
   let r;
   try {
     if (x.go) r = go.results[s.id];
-    else if (s.kind === "same-thread") r = await measureSameThread(s, x);
+    else if (s.kind === "same-thread") r = await measuredTogether(s, x);
     else if (s.measureAll) r = await measuredTogether(s, x);
     else r = await s.measure(x, { ...ctx, progress: (msg) => process.stdout.write(msg) });
     if (r?.error) throw r.error;

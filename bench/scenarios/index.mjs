@@ -1,7 +1,7 @@
 // Every `*.mjs` file in this folder (but this one) exports `scenarios`: an array of
 //   { id, title, kind, unit, n, ... }
 // kind "same-thread": { n, needs?, run(impl, n) → { messages }, runSync?(impl, n) } — run.mjs times
-//   it with tinybench on every impl of bench/impls/.
+//   it in interleaved rounds with every impl of bench/impls/.
 // any other kind: { subjects(ctx) → [{ name, label }], measure(subject, ctx) → { samples,
 //   messagesPerRun, messagesVerified, note? } | { skipped: reason }, floor?: subject name }, or instead
 //   of measure, measureAll(subjects, ctx) → Map(name → that result, or { error }): all of them in
