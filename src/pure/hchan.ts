@@ -13,7 +13,7 @@
 //   slot holds undefined (a received value is not kept alive by the ring);
 // - buf.length <= dataqsiz: the ring starts small and doubles, up to dataqsiz, only when it is full.
 import type { Codec } from "../api/codecs.js";
-import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../abi/layout.js";
+import { F_SEND, R_BLOCK, R_CLOSED, R_CLOSED_TWICE, R_DONE, R_HANDOFF } from "../abi/layout.js";
 import { Sudog, goready } from "./sudog.js";
 import { WaitQ, dequeue, enqueue, untrackChan } from "./waitq.js";
 import type { Describable, Tracked } from "../api/diagnostics.js";
@@ -185,7 +185,7 @@ export function chansend(c: Hchan, ep: unknown): number {
  *  (The caller keeps it: handing it back through a long-lived object would cost every park a GC
  *  write barrier.) */
 export function parksend(c: Hchan, ep: unknown): Sudog {
-  const me = new Sudog(c, true, ep, -1);
+  const me = new Sudog(c, F_SEND, ep);
   enqueue(c.sendq, me);
   return me;
 }
@@ -210,7 +210,7 @@ export function chanrecv(c: Hchan): unknown {
 
 /** The blocking end of chanrecv, after it returned BLOCKED: queues and returns a receiver's sudog. */
 export function parkrecv(c: Hchan): Sudog {
-  const me = new Sudog(c, false, undefined, -1);
+  const me = new Sudog(c, 0, undefined);
   enqueue(c.recvq, me);
   return me;
 }

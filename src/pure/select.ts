@@ -10,11 +10,11 @@
 //   the same seed and the same ready cases both cores pick the same case.
 import { Rng, pollOrder } from "../abi/pollorder.js";
 import { sendOnClosed } from "../api/errors.js";
-import { DIR_SEND, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
+import { DIR_SEND, F_SEND, F_SUCCESS, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
 import { type Case, type SelectResult, defaulted } from "../api/select.js";
 import type { PureChan } from "./chan.js";
 import { bufrecv, bufsend, recvFrom, sendTo } from "./hchan.js";
-import { K_SELECT, Sudog, gopark, queueOf, received } from "./sudog.js";
+import { K_SELECT, SelectSudog, gopark, queueOf, received } from "./sudog.js";
 import { dequeue, enqueue, unlink } from "./waitq.js";
 
 /** Where selectgo leaves its other results (the Wasm core's T_OUT, T_INDEX and scratch area): read
@@ -23,7 +23,7 @@ const out = {
   /** The value received (as stored) by R_DONE / R_HANDOFF. */
   value: undefined as unknown,
   /** The g of R_PARKED. */
-  sg: null as Sudog | null,
+  sg: null as SelectSudog | null,
   /** The case that ran. */
   index: -1,
 };
@@ -156,14 +156,14 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
     pollpos[poll[i]] = i;
   }
   sortByChannel(cases, lock, norder);
-  let g: Sudog | null = null;
-  let last: Sudog | null = null;
+  let g: SelectSudog | null = null;
+  let last: SelectSudog | null = null;
   for (let i = 0; i < norder; i++) {
     const casi = lock[i];
     const k = cases[casi];
     const c = chanOf(k);
     const isSend = k.dir === DIR_SEND;
-    const sg = new Sudog(c, isSend, isSend ? k.p : undefined, casi);
+    const sg = new SelectSudog(c, isSend ? F_SEND : 0, isSend ? k.p : undefined, casi);
     if (g === null) g = sg;
     else {
       sg.g = g;
@@ -178,16 +178,17 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
 
 /** Pass 3, run by goready on a parked select's g (READY, its winner at g.param): unlinks every
  *  case still queued (O(1) each) and settles the select's Promise with the winner's outcome. */
-export function selectdone(g: Sudog): void {
-  for (let sg: Sudog | null = g; sg !== null; sg = sg.link) unlink(queueOf(sg), sg);
+export function selectdone(g: SelectSudog): void {
+  for (let sg: SelectSudog | null = g; sg !== null; sg = sg.link) unlink(queueOf(sg), sg);
   const winner = g.param!;
   const index = winner.casei;
-  if (!winner.isSend) {
-    g.resolve({ index, value: received(winner.c, winner), ok: winner.success });
-  } else if (winner.success) {
+  const ok = (winner.flags & F_SUCCESS) !== 0;
+  if ((winner.flags & F_SEND) === 0) {
+    g.resolve({ index, value: received(winner.c, winner), ok });
+  } else if (ok) {
     g.resolve({ index, value: undefined, ok: true });
   } else {
-    g.reject(sendOnClosed());
+    g.reject!(sendOnClosed());
   }
 }
 

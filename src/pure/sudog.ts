@@ -6,13 +6,13 @@
 // - a g only goes WAITING -> CLAIMED -> READY (a waker won it) or WAITING -> CANCELLED (its signal
 //   aborted); the move out of WAITING is the one point where a parked op's fate is decided. With one
 //   thread it is a plain check-and-set, done by waitq.dequeue;
-// - a sudog is in at most one waitq, exactly while `queued`; a queued sudog whose g left WAITING is
+// - a sudog is in at most one waitq, exactly while F_QUEUED; a queued sudog whose g left WAITING is
 //   dead (a select another case won): dequeue skips it, pass 3 unlinks it;
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
 import { abortReason, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
 import { Describable, ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
-import { G_CANCELLED, G_READY, G_WAITING } from "../abi/layout.js";
+import { F_SELECT, F_SEND, F_SUCCESS, G_CANCELLED, G_READY, G_WAITING } from "../abi/layout.js";
 import type { Hchan } from "./hchan.js";
 import { selectdone } from "./select.js";
 import { unlink } from "./waitq.js";
@@ -31,57 +31,49 @@ interface Trace {
   stack: string | undefined;
 }
 
+/** When and where each g parked, recorded only while diagnostics are on: kept off the sudog, so that
+ *  every sudog stays small. */
+const traces = new WeakMap<Sudog, Trace>();
+
 export class Sudog implements Describable {
   /** Next in its waitq (while queued). */
   next: Sudog | null = null;
   /** Previous in its waitq (while queued). */
   prev: Sudog | null = null;
-  /** Linked in its channel's sendq or recvq. */
-  queued = false;
-  /** Woken by a communication (true) or by close (false). */
-  success = false;
+  /** F_QUEUED (linked in its channel's sendq or recvq), F_SUCCESS (woken by a communication, not by
+   *  close), F_SEND (a send, else a receive), F_SELECT (a case of a select): assembly's S_FLAGS. */
+  flags: number;
   /** The sudog holding the park state: this one for a single op, the select's first. */
   g: Sudog = this;
-  /** Next sudog of the same select, in lock order (null for a single op and the last case). */
-  link: Sudog | null = null;
   // ---- meaningful on a g only
   /** G_WAITING, G_CLAIMED, G_READY or G_CANCELLED. */
   state = G_WAITING;
-  /** The sudog that completed this g (Go's g.param). */
-  param: Sudog | null = null;
   /** K_*: what the Promise resolves to. */
   kind = K_SEND;
   resolve: (v: any) => void = noop;
-  reject: (e: unknown) => void = noop;
+  /** null for an op nothing can reject: a receive without a signal (its reject function is let go). */
+  reject: ((e: unknown) => void) | null = null;
   /** The op's AbortSignal, while this g listens to it. */
   signal: AbortSignal | undefined = undefined;
-  /** When it parked and where it was called: recorded only while diagnostics are on (one field, so
-   *  that every other sudog stays small). */
-  trace: Trace | undefined = undefined;
-
+  // ----
   /** The channel it waits on. */
   readonly c: Hchan;
-  /** A send (in c.sendq), else a receive (in c.recvq). */
-  readonly isSend: boolean = false;
   /** The value a sender offers, or the one a receiver was handed, as the channel stores it. */
-  elem: unknown = undefined;
-  /** Its select case index, -1 for a single op. */
-  readonly casei: number = -1;
+  elem: unknown;
 
-  constructor(c: Hchan, isSend: boolean, elem: unknown, casei: number) {
+  constructor(c: Hchan, flags: number, elem: unknown) {
     this.c = c;
-    this.isSend = isSend;
+    this.flags = flags;
     this.elem = elem;
-    this.casei = casei;
   }
 
   /** For diagnostics (on a g). */
   describe(t: number): ParkedOp | null {
-    const trace = this.trace;
+    const trace = traces.get(this);
     if (trace === undefined || trace.session !== diag.session || !diag.on) return null;
     const cases: Sudog[] = [];
-    for (let sg: Sudog | null = this; sg !== null; sg = sg.link) cases.push(sg);
-    cases.sort((a, b) => a.casei - b.casei); // case order, as the Wasm core reports it
+    for (let sg: Sudog | null = this; sg !== null; sg = linkOf(sg)) cases.push(sg);
+    cases.sort((a, b) => caseOf(a) - caseOf(b)); // case order, as the Wasm core reports it
     const op = this.kind === K_SELECT ? "select" : this.kind === K_SEND ? "send" : "recv";
     return { op, channels: cases.map((sg) => sg.c.info()), parkedMs: t - trace.since, stack: trace.stack };
   }
@@ -91,14 +83,36 @@ export class Sudog implements Describable {
   handleEvent(): void {
     if (this.state !== G_WAITING) return;
     this.state = G_CANCELLED;
-    for (let sg: Sudog | null = this; sg !== null; sg = sg.link) unlink(queueOf(sg), sg);
-    this.reject(abortReason(this.signal!));
+    for (let sg: Sudog | null = this; sg !== null; sg = linkOf(sg)) unlink(queueOf(sg), sg);
+    this.reject!(abortReason(this.signal!));
   }
+}
+
+/** A case of a parked select: a sudog that also knows its case and the next case of its select; the
+ *  first one is the select's g, and records which case won it. */
+export class SelectSudog extends Sudog {
+  /** Next sudog of the same select, in lock order (null for the last). */
+  link: SelectSudog | null = null;
+  /** The sudog that completed this g (Go's g.param; on the g only). */
+  param: SelectSudog | null = null;
+
+  constructor(c: Hchan, flags: number, elem: unknown, readonly casei: number) {
+    super(c, flags | F_SELECT, elem);
+  }
+}
+
+/** The next sudog of `sg`'s select, if it is a select's. */
+function linkOf(sg: Sudog): Sudog | null {
+  return (sg.flags & F_SELECT) !== 0 ? (sg as SelectSudog).link : null;
+}
+
+function caseOf(sg: Sudog): number {
+  return (sg.flags & F_SELECT) !== 0 ? (sg as SelectSudog).casei : -1;
 }
 
 /** The queue `sg` is (or was) in. */
 export function queueOf(sg: Sudog) {
-  return sg.isSend ? sg.c.sendq : sg.c.recvq;
+  return (sg.flags & F_SEND) !== 0 ? sg.c.sendq : sg.c.recvq;
 }
 
 // ---- parking: a Promise per parked g, made without a closure per op
@@ -108,17 +122,22 @@ export function queueOf(sg: Sudog) {
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
   g.kind = kind;
   // A closure per park: measured faster than one shared executor that leaves the resolvers in a
-  // long-lived object (a store into an old object for each).
-  const p = new Promise<any>((resolve, reject) => {
-    g.resolve = resolve;
-    g.reject = reject;
-  });
+  // long-lived object (a store into an old object for each). A receive without a signal can never be
+  // rejected, so it keeps no reject function.
+  const p = signal === undefined && (kind === K_RECV || kind === K_RECVOK)
+    ? new Promise<any>((resolve) => {
+      g.resolve = resolve;
+    })
+    : new Promise<any>((resolve, reject) => {
+      g.resolve = resolve;
+      g.reject = reject;
+    });
   if (signal !== undefined) {
     g.signal = signal;
     onAbort(signal, g);
   }
   // Last: taking a stack may run user code (Error.prepareStackTrace), which may complete this op.
-  if (diag.on) g.trace = { session: diag.session, since: now(), stack: callerStack() };
+  if (diag.on) traces.set(g, { session: diag.session, since: now(), stack: callerStack() });
   return p;
 }
 
@@ -126,7 +145,7 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
  *  when it was woken by close. */
 export function received(c: Hchan, sg: Sudog): unknown {
   const codec = c.codec;
-  if (!sg.success) return codec === undefined ? undefined : codec.zero();
+  if ((sg.flags & F_SUCCESS) === 0) return codec === undefined ? undefined : codec.zero();
   return codec === undefined ? sg.elem : codec.unpack(sg.elem);
 }
 
@@ -135,13 +154,13 @@ export function received(c: Hchan, sg: Sudog): unknown {
  *  pass 3 first, so its losing cases are gone before any other code runs. */
 export function goready(sg: Sudog, success: boolean): void {
   const g = sg.g;
-  sg.success = success;
-  g.param = sg;
+  if (success) sg.flags |= F_SUCCESS;
+  if ((sg.flags & F_SELECT) !== 0) (g as SelectSudog).param = sg as SelectSudog;
   g.state = G_READY;
   if (g.signal !== undefined) offAbort(g.signal, g);
   const kind = g.kind;
   if (kind === K_SELECT) {
-    selectdone(g);
+    selectdone(g as SelectSudog);
   } else if (kind === K_RECV) {
     g.resolve(received(sg.c, sg));
   } else if (kind === K_RECVOK) {
@@ -149,6 +168,6 @@ export function goready(sg: Sudog, success: boolean): void {
   } else if (success) {
     g.resolve(undefined);
   } else {
-    g.reject(sendOnClosed());
+    g.reject!(sendOnClosed());
   }
 }

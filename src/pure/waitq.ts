@@ -2,12 +2,12 @@
 // (Go's waitq; assembly/waitq.ts).
 //
 // Invariants:
-// - a sudog is in at most one waitq, exactly while `queued` is set; next/prev mean something only then;
+// - a sudog is in at most one waitq, exactly while F_QUEUED is set; next/prev mean something only then;
 // - the order of a queue is the order in which its operations parked: FIFO service is Go's order;
 // - a queued sudog's g may have left G_WAITING (a select that another case won): dequeue skips it;
 // - a channel's nsend/nrecv count its queued sudogs by direction, ngs its queued gs, and nwait all
 //   its queued sudogs, telling its `watch` hook when it goes 0 -> 1 or 1 -> 0.
-import { G_CLAIMED, G_WAITING } from "../abi/layout.js";
+import { F_QUEUED, F_SEND, G_CLAIMED, G_WAITING } from "../abi/layout.js";
 import type { Hchan } from "./hchan.js";
 import type { Sudog } from "./sudog.js";
 import { diag, track, untrack } from "../api/diagnostics.js";
@@ -68,10 +68,10 @@ export function enqueue(q: WaitQ, sg: Sudog): void {
   if (last === null) q.first = sg;
   else last.next = sg;
   q.last = sg;
-  sg.queued = true;
+  sg.flags |= F_QUEUED;
   const c = sg.c;
   if (c.known === null) firstPark(c);
-  if (sg.isSend) c.nsend++;
+  if ((sg.flags & F_SEND) !== 0) c.nsend++;
   else c.nrecv++;
   if (sg.g === sg) c.ngs++;
   if (++c.nwait === 1 && c.watch !== undefined) c.watch(1);
@@ -80,7 +80,7 @@ export function enqueue(q: WaitQ, sg: Sudog): void {
 
 /** Removes `sg` from `q` in O(1) if it is still queued there. */
 export function unlink(q: WaitQ, sg: Sudog): void {
-  if (!sg.queued) return;
+  if ((sg.flags & F_QUEUED) === 0) return;
   const next = sg.next;
   const prev = sg.prev;
   if (prev === null) q.first = next;
@@ -89,9 +89,9 @@ export function unlink(q: WaitQ, sg: Sudog): void {
   else next.prev = prev;
   sg.next = null;
   sg.prev = null;
-  sg.queued = false;
+  sg.flags &= ~F_QUEUED;
   const c = sg.c;
-  if (sg.isSend) c.nsend--;
+  if ((sg.flags & F_SEND) !== 0) c.nsend--;
   else c.nrecv--;
   if (sg.g === sg) c.ngs--;
   if (--c.nwait === 0) {
