@@ -31,9 +31,16 @@ interface Trace {
   stack: string | undefined;
 }
 
-/** When and where each g parked, recorded only while diagnostics are on: kept off the sudog, so that
- *  every sudog stays small. */
+/** When and where each g parked, recorded only while diagnostics are on, and the AbortSignal a g
+ *  listens to: kept off the sudog, so that every sudog stays small (a parked receive costs no more
+ *  memory than the hand-written floor's). */
 const traces = new WeakMap<Sudog, Trace>();
+const signals = new WeakMap<Sudog, AbortSignal>();
+
+/** Bits of `flags` beyond assembly's F_* (bits 0-3): the g's state, its kind, whether it has a signal. */
+const STATE_SHIFT = 4; // 2 bits: G_*
+const KIND_SHIFT = 6; //  2 bits: K_*
+const F_SIGNAL = 1 << 8;
 
 export class Sudog implements Describable {
   /** Next in its waitq (while queued). */
@@ -41,21 +48,13 @@ export class Sudog implements Describable {
   /** Previous in its waitq (while queued). */
   prev: Sudog | null = null;
   /** F_QUEUED (linked in its channel's sendq or recvq), F_SUCCESS (woken by a communication, not by
-   *  close), F_SEND (a send, else a receive), F_SELECT (a case of a select): assembly's S_FLAGS. */
+   *  close), F_SEND (a send, else a receive), F_SELECT (a case of a select), as assembly's S_FLAGS;
+   *  and, on a g, its state, kind and F_SIGNAL (see the accessors below). */
   flags: number;
-  /** The sudog holding the park state: this one for a single op, the select's first. */
-  g: Sudog = this;
-  // ---- meaningful on a g only
-  /** G_WAITING, G_CLAIMED, G_READY or G_CANCELLED. */
-  state = G_WAITING;
-  /** K_*: what the Promise resolves to. */
-  kind = K_SEND;
+  /** On a g: settles its Promise. */
   resolve: (v: any) => void = noop;
-  /** null for an op nothing can reject: a receive without a signal (its reject function is let go). */
+  /** On a g: null for an op nothing can reject, a receive without a signal (its reject function is let go). */
   reject: ((e: unknown) => void) | null = null;
-  /** The op's AbortSignal, while this g listens to it. */
-  signal: AbortSignal | undefined = undefined;
-  // ----
   /** The channel it waits on. */
   readonly c: Hchan;
   /** The value a sender offers, or the one a receiver was handed, as the channel stores it. */
@@ -65,6 +64,44 @@ export class Sudog implements Describable {
     this.c = c;
     this.flags = flags;
     this.elem = elem;
+  }
+
+  /** The sudog holding the park state: this one for a single op (a SelectSudog says its select's). */
+  get g(): Sudog {
+    return this;
+  }
+
+  /** On a g: G_WAITING, G_CLAIMED, G_READY or G_CANCELLED. */
+  get state(): number {
+    return (this.flags >> STATE_SHIFT) & 3;
+  }
+
+  set state(st: number) {
+    this.flags = (this.flags & ~(3 << STATE_SHIFT)) | (st << STATE_SHIFT);
+  }
+
+  /** On a g: K_*, what its Promise resolves to. */
+  get kind(): number {
+    return (this.flags >> KIND_SHIFT) & 3;
+  }
+
+  set kind(k: number) {
+    this.flags = (this.flags & ~(3 << KIND_SHIFT)) | (k << KIND_SHIFT);
+  }
+
+  /** On a g: the op's AbortSignal, while it listens to it. */
+  get signal(): AbortSignal | undefined {
+    return (this.flags & F_SIGNAL) === 0 ? undefined : signals.get(this);
+  }
+
+  set signal(s: AbortSignal | undefined) {
+    if (s === undefined) {
+      this.flags &= ~F_SIGNAL;
+      signals.delete(this);
+    } else {
+      this.flags |= F_SIGNAL;
+      signals.set(this, s);
+    }
   }
 
   /** For diagnostics (on a g). */
@@ -88,16 +125,25 @@ export class Sudog implements Describable {
   }
 }
 
-/** A case of a parked select: a sudog that also knows its case and the next case of its select; the
- *  first one is the select's g, and records which case won it. */
+/** A case of a parked select: a sudog that also knows its select's g (its first case, in lock order),
+ *  its case and the next case of its select; the g records which case won it. */
 export class SelectSudog extends Sudog {
   /** Next sudog of the same select, in lock order (null for the last). */
   link: SelectSudog | null = null;
   /** The sudog that completed this g (Go's g.param; on the g only). */
   param: SelectSudog | null = null;
+  private first: Sudog = this;
 
   constructor(c: Hchan, flags: number, elem: unknown, readonly casei: number) {
     super(c, flags | F_SELECT, elem);
+  }
+
+  get g(): Sudog {
+    return this.first;
+  }
+
+  set g(g: Sudog) {
+    this.first = g;
   }
 }
 
@@ -157,7 +203,10 @@ export function goready(sg: Sudog, success: boolean): void {
   if (success) sg.flags |= F_SUCCESS;
   if ((sg.flags & F_SELECT) !== 0) (g as SelectSudog).param = sg as SelectSudog;
   g.state = G_READY;
-  if (g.signal !== undefined) offAbort(g.signal, g);
+  if ((g.flags & F_SIGNAL) !== 0) {
+    offAbort(g.signal!, g);
+    g.signal = undefined;
+  }
   const kind = g.kind;
   if (kind === K_SELECT) {
     selectdone(g as SelectSudog);
