@@ -397,6 +397,27 @@ describe.each(targets)("defect 4: hostile values, options and case arrays — $n
     await check();
   });
 
+  it("a case cannot be changed or impersonated after recv()/send() built it: select only ever uses channels it checked", async () => {
+    const check = bystanders(t);
+    const a = t.make<number>(1, t.shared ? codecs.i32 : undefined);
+    const other = t.make<number>(1, t.shared ? codecs.i32 : undefined);
+    expect(other.trySend(5)).toBe(true);
+    const k = recv(a);
+    expect(() => Object.defineProperty(k, "ch", { get: () => other })).toThrow(TypeError);
+    expect(() => { (k as { ch: unknown }).ch = other; }).toThrow(TypeError);
+    expect(Object.isFrozen(send(a, 1))).toBe(true);
+    // A Proxy of a real case, or an object that inherits from one, is not a case.
+    let reads = 0;
+    const px = new Proxy(k, { get: (target, prop) => (prop === "ch" ? (reads++ === 0 ? a : other) : Reflect.get(target, prop)) });
+    expect(() => select([px])).toThrow(/is not a case/);
+    expect(() => select([Object.create(k)])).toThrow(/is not a case/);
+    expect(other.len).toBe(1); // nothing took its value
+    expect(a.trySend(1)).toBe(true);
+    expect(await select([k])).toEqual({ index: 0, value: 1, ok: true });
+    expect(other.tryRecv()).toEqual({ value: 5, ok: true });
+    await check();
+  });
+
   it("a send case refused when select stores it (its buffer grew): no other case's value is held or sent", async () => {
     const check = bystanders(t);
     const u = t.make<unknown>(1, t.shared ? codecs.json(64) : undefined); // local: untyped, by handle

@@ -33,9 +33,13 @@ export interface SelectOptions {
   default?: boolean;
 }
 
-/** Every case is one of these (one shape, so the cores' loops stay monomorphic; only `recv` and `send`
- *  make them, so select can trust what it is given). */
+/** Every case is one of these (one shape, so the cores' loops stay monomorphic). Only `recv` and `send`
+ *  make them, and they are frozen: a case select accepts (a real one, not a Proxy of one: see `is`)
+ *  says the same channel, direction and value every time it is read, whatever a caller does to it, so
+ *  no core is ever handed a channel select did not check. */
 export class Case {
+  readonly #made = true;
+
   constructor(
     readonly dir: typeof DIR_RECV | typeof DIR_SEND,
     readonly ch: Chan<any> | null,
@@ -43,7 +47,14 @@ export class Case {
     /** `ch.check(value)`, taken when the case was built: what a core stores, with no user code (a
      *  getter, a toJSON) left to run. */
     readonly p: unknown,
-  ) {}
+  ) {
+    Object.freeze(this);
+  }
+
+  /** Whether `k` is a case made by recv/send itself (a private field: a Proxy or a look-alike has none). */
+  static is(k: unknown): k is Case {
+    return typeof k === "object" && k !== null && #made in k;
+  }
 }
 
 function channelOf(ch: unknown, what: string): Chan<any> | null {
@@ -86,7 +97,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
   let first: Chan<any> | null = null;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
-    if (!(k instanceof Case)) {
+    if (!Case.is(k)) {
       throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
     }
     const ch = k.ch;
