@@ -18,11 +18,12 @@ export function randn(rng: Rng, n: number): number {
   return Math.floor((rng.x * n) / 0x1_0000_0000);
 }
 
-/** Writes the indices of the cases whose channel is not null to `order`, in poll order; returns how many. */
-export function pollOrder(cases: readonly { ch: unknown }[], order: Int32Array, rng: Rng): number {
+/** Writes the indices of the cases whose channel (`chOf`) is not null to `order`, in poll order;
+ *  returns how many. */
+export function pollOrder<K>(cases: readonly K[], order: Int32Array, rng: Rng, chOf: (k: K) => unknown): number {
   let norder = 0;
   for (let i = 0; i < cases.length; i++) {
-    if (cases[i].ch === null) continue;
+    if (chOf(cases[i]) === null) continue;
     const j = randn(rng, norder + 1);
     order[norder] = order[j];
     order[j] = i;

@@ -34,26 +34,53 @@ export interface SelectOptions {
 }
 
 /** Every case is one of these (one shape, so the cores' loops stay monomorphic). Only `recv` and `send`
- *  make them, and they are frozen: a case select accepts (a real one, not a Proxy of one: see `is`)
- *  says the same channel, direction and value every time it is read, whatever a caller does to it, so
- *  no core is ever handed a channel select did not check. */
+ *  make them. What a case is lives in private fields, which no caller can change or fake: select and
+ *  the cores read them through `Case.chOf` and friends, never through the public properties (a caller
+ *  may shadow those), and `is` refuses a Proxy of a case or an object inheriting from one. So no core is
+ *  ever handed a channel select did not check. */
 export class Case {
-  readonly #made = true;
+  readonly #dir: typeof DIR_RECV | typeof DIR_SEND;
+  readonly #ch: Chan<any> | null;
+  readonly #value: unknown;
+  /** `ch.check(value)`, taken when the case was built: what a core stores, with no user code (a
+   *  getter, a toJSON) left to run. */
+  readonly #p: unknown;
 
-  constructor(
-    readonly dir: typeof DIR_RECV | typeof DIR_SEND,
-    readonly ch: Chan<any> | null,
-    readonly value: unknown,
-    /** `ch.check(value)`, taken when the case was built: what a core stores, with no user code (a
-     *  getter, a toJSON) left to run. */
-    readonly p: unknown,
-  ) {
-    Object.freeze(this);
+  constructor(dir: typeof DIR_RECV | typeof DIR_SEND, ch: Chan<any> | null, value: unknown, p: unknown) {
+    this.#dir = dir;
+    this.#ch = ch;
+    this.#value = value;
+    this.#p = p;
   }
 
-  /** Whether `k` is a case made by recv/send itself (a private field: a Proxy or a look-alike has none). */
+  get dir(): typeof DIR_RECV | typeof DIR_SEND {
+    return this.#dir;
+  }
+
+  get ch(): Chan<any> | null {
+    return this.#ch;
+  }
+
+  get value(): unknown {
+    return this.#value;
+  }
+
+  /** Whether `k` is a case made by recv/send. */
   static is(k: unknown): k is Case {
-    return typeof k === "object" && k !== null && #made in k;
+    return typeof k === "object" && k !== null && #ch in k;
+  }
+
+  /** The case's channel (null: a nil case), direction and checked value, as built. */
+  static chOf(k: Case): Chan<any> | null {
+    return k.#ch;
+  }
+
+  static dirOf(k: Case): typeof DIR_RECV | typeof DIR_SEND {
+    return k.#dir;
+  }
+
+  static pOf(k: Case): unknown {
+    return k.#p;
   }
 }
 
@@ -100,7 +127,7 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     if (!Case.is(k)) {
       throw new TypeError(`wasmchan: select case ${i} is not a case: build cases with recv(ch) or send(ch, v)`);
     }
-    const ch = k.ch;
+    const ch = Case.chOf(k);
     if (ch === null) continue;
     liveOf(ch);
     if (first === null) first = ch;

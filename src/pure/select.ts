@@ -11,7 +11,7 @@
 import { Rng, pollOrder } from "../abi/pollorder.js";
 import { sendOnClosed } from "../api/errors.js";
 import { DIR_SEND, F_SEND, F_SUCCESS, R_BLOCK, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED } from "../abi/layout.js";
-import { type Case, type SelectResult, defaulted } from "../api/select.js";
+import { Case, type SelectResult, defaulted } from "../api/select.js";
 import type { PureChan } from "./chan.js";
 import { bufrecv, bufsend, recvFrom, sendTo } from "./hchan.js";
 import { K_SELECT, SelectSudog, gopark, queueOf, received } from "./sudog.js";
@@ -30,7 +30,7 @@ const out = {
 
 /** The channel of a non-nil case. */
 function chanOf(k: Case): PureChan<any> {
-  return k.ch as PureChan<any>;
+  return Case.chOf(k) as PureChan<any>;
 }
 
 // ---- the poll order's random source: xorshift32, exactly as the Wasm core's
@@ -92,7 +92,7 @@ function sortByChannel(cases: readonly Case[], order: Int32Array, n: number): vo
 
 /**
  * Go's selectgo over `cases` (null channels are nil cases: never ready; at least one is not); a
- * send case stores `k.p`, its value as its channel's check() returned it.
+ * send case stores `Case.pOf(k)`, its value as its channel's check() returned it.
  * Among the ready cases one is chosen uniformly at random; its index goes to out.index and the
  * result is, as for chansend/chanrecv: R_DONE (buffer; a received value at out.value), R_HANDOFF
  * (parked partner settled; a received value at out.value), R_CLOSED (a send case on a closed
@@ -109,7 +109,7 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
   const poll = pollorder;
 
   // Poll order: a uniformly random permutation of the non-nil cases (inside-out Fisher–Yates).
-  const norder = pollOrder(cases, poll, rng);
+  const norder = pollOrder(cases, poll, rng, Case.chOf);
 
   // Pass 1: the first ready case in poll order.
   for (let i = 0; i < norder; i++) {
@@ -117,16 +117,16 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
     const k = cases[casi];
     const c = chanOf(k);
     let r = -1;
-    if (k.dir === DIR_SEND) {
+    if (Case.dirOf(k) === DIR_SEND) {
       if (c.closed) {
         r = R_CLOSED;
       } else {
         const sg = dequeue(c.recvq);
         if (sg !== null) {
-          sendTo(sg, k.p);
+          sendTo(sg, Case.pOf(k));
           r = R_HANDOFF;
         } else if (c.qcount < c.dataqsiz) {
-          bufsend(c, k.p);
+          bufsend(c, Case.pOf(k));
           r = R_DONE;
         }
       }
@@ -162,8 +162,8 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
     const casi = lock[i];
     const k = cases[casi];
     const c = chanOf(k);
-    const isSend = k.dir === DIR_SEND;
-    const sg = new SelectSudog(c, isSend ? F_SEND : 0, isSend ? k.p : undefined, casi);
+    const isSend = Case.dirOf(k) === DIR_SEND;
+    const sg = new SelectSudog(c, isSend ? F_SEND : 0, isSend ? Case.pOf(k) : undefined, casi);
     if (g === null) g = sg;
     else {
       sg.g = g;
@@ -206,7 +206,7 @@ export function selectgo(cases: readonly Case[], dflt: boolean, signal: AbortSig
   if (r === R_BLOCK) return defaulted();
   const index = out.index;
   const k = cases[index];
-  if (k.dir === DIR_SEND) {
+  if (Case.dirOf(k) === DIR_SEND) {
     if (r === R_CLOSED) return Promise.reject(sendOnClosed());
     return Promise.resolve({ index, value: undefined, ok: true });
   }

@@ -7,7 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
-import { type Case, type SelectResult, defaulted } from "../api/select.js";
+import { Case, type SelectResult, defaulted } from "../api/select.js";
 import { Rng, pollOrder } from "../abi/pollorder.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
@@ -21,7 +21,7 @@ import {
 
 /** The channel of a non-nil case. */
 function chanOf(k: Case): WasmChan<any> {
-  return k.ch as WasmChan<any>;
+  return Case.chOf(k) as WasmChan<any>;
 }
 
 /** Runs a select for the API's select() (src/api/select.ts), which checked the cases: at least one
@@ -36,10 +36,10 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
   let sends = false;
   for (let i = 0; i < n; i++) {
     const k = cases[i];
-    if (k.ch === null) continue;
+    if (Case.chOf(k) === null) continue;
     const ch = chanOf(k);
     if (ch.c === 0) ch.promote(); // a local channel still in its JS ring: the core needs it now
-    if (k.dir === DIR_SEND) sends = true;
+    if (Case.dirOf(k) === DIR_SEND) sends = true;
     elemBytes += (ch.size + 7) & ~7;
   }
 
@@ -54,14 +54,14 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
   for (let i = 0; i < n; i++) {
     const k = cases[i];
     const r = (base + i * CASE_SIZE) >>> 2;
-    if (k.ch === null) {
+    if (Case.chOf(k) === null) {
       u32[r + (K_C >>> 2)] = 0;
       elems[i] = 0;
       continue;
     }
     const ch = chanOf(k);
     u32[r + (K_C >>> 2)] = ch.c;
-    u32[r + (K_DIR >>> 2)] = k.dir;
+    u32[r + (K_DIR >>> 2)] = Case.dirOf(k);
     u32[r + (K_ELEM >>> 2)] = at;
     elems[i] = at;
     at += (ch.size + 7) & ~7;
@@ -72,14 +72,14 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
     try {
       for (; i < n; i++) {
         const k = cases[i];
-        if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).store(elems[i], k.p);
+        if (Case.dirOf(k) === DIR_SEND && Case.chOf(k) !== null) chanOf(k).store(elems[i], Case.pOf(k));
       }
     } catch (e) {
       // A value that no longer fits (a resizable buffer grown since its case was built): give back
       // the handles the cases before it took, and send nothing.
       for (let j = 0; j < i; j++) {
         const k = cases[j];
-        if (k.dir === DIR_SEND && k.ch !== null) chanOf(k).drop(elems[j]);
+        if (Case.dirOf(k) === DIR_SEND && Case.chOf(k) !== null) chanOf(k).drop(elems[j]);
       }
       throw e;
     }
@@ -104,7 +104,7 @@ export function selectgo(heap: Heap, cases: readonly Case[], dflt: boolean, sign
   const index = heap.index();
   const k = cases[index];
   const ch = chanOf(k);
-  if (k.dir === DIR_SEND) {
+  if (Case.dirOf(k) === DIR_SEND) {
     if (r === R_CLOSED) {
       if (sends) dropValues(cases, elems, -1);
       return Promise.reject(sendOnClosed());
@@ -136,26 +136,26 @@ const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
 function pass1(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
-  for (let i = 0; i < cases.length; i++) if (cases[i].ch !== null && !chanOf(cases[i]).js) return undefined;
+  for (let i = 0; i < cases.length; i++) if (Case.chOf(cases[i]) !== null && !chanOf(cases[i]).js) return undefined;
   if (order.length < cases.length) order = new Int32Array(cases.length * 2);
   const u32 = heap.views.u32;
   const seed = (heap.t + T_RAND) >>> 2;
   const before = u32[seed];
   rng.x = before;
-  const norder = pollOrder(cases, order, rng);
+  const norder = pollOrder(cases, order, rng, Case.chOf);
   u32[seed] = rng.x;
   for (let i = 0; i < norder; i++) {
     const index = order[i];
     const k = cases[index];
     const ch = chanOf(k);
-    if (k.dir === DIR_RECV) {
+    if (Case.dirOf(k) === DIR_RECV) {
       const r = ch.tryrecvp();
       if (r !== undefined) return Promise.resolve({ index, value: r.value, ok: r.ok });
       continue;
     }
     let sent: boolean;
     try {
-      sent = ch.trysendp(k.p); // throws on a closed channel: Go's select panics there too
+      sent = ch.trysendp(Case.pOf(k)); // throws on a closed channel: Go's select panics there too
     } catch (e) {
       return Promise.reject(e);
     }
@@ -170,7 +170,7 @@ function pass1(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<Selec
 function dropValues(cases: readonly Case[], elems: number[], except: number): void {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
-    if (i !== except && k.dir === DIR_SEND && k.ch !== null) chanOf(k).drop(elems[i]);
+    if (i !== except && Case.dirOf(k) === DIR_SEND && Case.chOf(k) !== null) chanOf(k).drop(elems[i]);
   }
 }
 
@@ -210,7 +210,7 @@ class SelectWaiter implements Parked {
 
   describe(t: number): ParkedOp | null {
     if (this.session !== diag.session || !diag.on) return null;
-    const channels = this.cases.filter((k) => k.ch !== null).map((k) => chanOf(k).info());
+    const channels = this.cases.filter((k) => Case.chOf(k) !== null).map((k) => chanOf(k).info());
     return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
   }
 
@@ -254,7 +254,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     const heap = this.heap;
     let size = 0;
-    for (const k of this.cases) if (k.ch !== null) size = Math.max(size, chanOf(k).size);
+    for (const k of this.cases) if (Case.chOf(k) !== null) size = Math.max(size, chanOf(k).size);
     const ep = heap.scratch(size);
     const index = heap.core.selectdone(heap.t, this.g, ep);
     const ok = heap.out() === 1;
@@ -263,9 +263,9 @@ class SelectWaiter implements Parked {
     // The value of every send case that did not go is still ours to forget; its copy was in a sudog.
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.ch !== null && (i !== index || !ok)) chanOf(c).unhold(this.held[i]);
+      if (Case.dirOf(c) === DIR_SEND && Case.chOf(c) !== null && (i !== index || !ok)) chanOf(c).unhold(this.held[i]);
     }
-    if (k.dir === DIR_SEND) {
+    if (Case.dirOf(k) === DIR_SEND) {
       if (ok) fire(this.resolve, { index, value: undefined, ok: true }, later);
       else fire(this.reject, sendOnClosed(), later);
       return;
@@ -294,7 +294,7 @@ class SelectWaiter implements Parked {
     this.unregister();
     for (let i = 0; i < this.cases.length; i++) {
       const c = this.cases[i];
-      if (c.dir === DIR_SEND && c.ch !== null) chanOf(c).unhold(this.held[i]);
+      if (Case.dirOf(c) === DIR_SEND && Case.chOf(c) !== null) chanOf(c).unhold(this.held[i]);
     }
     this.reject(why);
   }
