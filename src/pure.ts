@@ -19,16 +19,17 @@ export const after: After = (ms) => afterOn(ms, () => makeChan<number>(1, undefi
 // that ever parked an op: see waitq.ts) and for parked operations, not counting the values carried.
 // V8 on 64 bits without pointer compression (Node's default build): an object is a 24-byte header
 // plus 8 bytes a field.
-// - a channel: the Chan (13 fields, 128 bytes) and its two WaitQ objects (40 each);
+// - a channel: the PureChan (19 fields, 176 bytes) and its two WaitQ objects (40 each);
 // - a ring slot: one 8-byte element of the ring array (the ring starts at min(cap, 16) slots and
 //   doubles up to cap as it fills; it never shrinks until the channel goes);
-// - a queued sudog: 16 fields, 152 bytes;
-// - a parked op or select (its g): a Promise and its two resolving functions, about 208 bytes.
-// Parking 2 * 10^5 receives measured 360 bytes each, and selects on two channels 511 bytes each.
-const CHAN_BYTES = 208;
+// - a queued sudog: 7 fields, 80 bytes (a select's, SelectSudog: 11 fields, 112 bytes);
+// - a parked op or select (its g): a Promise and its resolving functions, about 163 bytes.
+// Measured (bench/memory-child.mjs, 40,000 each): a parked receive 239-243 bytes in all; an idle
+// chan(16), with its 16-slot ring, 432-441 bytes.
+const CHAN_BYTES = 256;
 const SLOT_BYTES = 8;
-const SUDOG_BYTES = 152;
-const G_BYTES = 208;
+const SUDOG_BYTES = 80;
+const G_BYTES = 163;
 
 export const stats: StatsOf = () => {
   const t = census();
