@@ -143,7 +143,7 @@ export function bufrecv(c: usize, ep: usize): void {
 export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize {
   const bytes = <u64>elemsize * <u64>size;
   if (bytes > <u64>MAX_RING_BYTES) return 0;
-  // The slot contract (src/codecs.ts): a slot is 1, 2 or 4 bytes or a multiple of 8, so every slot of
+  // The slot contract (src/api/codecs.ts): a slot is 1, 2 or 4 bytes or a multiple of 8, so every slot of
   // the 8-aligned ring is aligned for its codec.
   if (!(elemsize == 1 || elemsize == 2 || elemsize == 4 || (elemsize != 0 && (elemsize & 7) == 0))) return 0;
   const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);

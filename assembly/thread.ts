@@ -3,7 +3,7 @@
 //
 // A thread that ends normally gives back its references and its context (threadFree). One that is
 // terminated runs none of its code: another thread learns of the death (in Node, the thread that
-// created the worker sees its "exit" event; see src/shared.ts) and reaps it here. Invariants:
+// created the worker sees its "exit" event; see src/wasm/shared.ts) and reaps it here. Invariants:
 // - H_THREADS lists every live context through T_NEXT, under H_DIR_LOCK; T_NODE names the platform's
 //   thread, so the reaper can find the dead one's context;
 // - a context's T_REFS entries are a subset of the references its thread holds (recorded after the

@@ -1,6 +1,6 @@
 // The ABI between the core (assembly/) and the bindings (src/): the compiled modules export exactly the
 // functions the bindings declare, and the layout's static facts (sizes, alignment, cache-line
-// separation, the value-slot contract) hold. Both sides read one src/layout.ts; this checks that file.
+// separation, the value-slot contract) hold. Both sides read one src/abi/layout.ts; this checks that file.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { codecs } from "wasmchan";
