@@ -64,6 +64,26 @@ export function now(): number {
   return performance.now();
 }
 
+/** When and where an op parked, and in which diagnostics session. */
+export interface ParkTrace {
+  session: number;
+  since: number;
+  stack: string | undefined;
+}
+
+/** Records a park while diagnostics are on (else undefined). Taking a stack may run user code
+ *  (Error.prepareStackTrace), which may complete the very op: call it once the op is fully registered. */
+export function parkTrace(): ParkTrace | undefined {
+  return diag.on ? { session: diag.session, since: now(), stack: callerStack() } : undefined;
+}
+
+/** How diagnostics list a parked `op` on `channels()` that recorded `trace`: null unless it parked in
+ *  the current session. */
+export function parkedOp(trace: ParkTrace | undefined, op: ParkedOp["op"], channels: () => ParkedOp["channels"], t: number): ParkedOp | null {
+  if (trace === undefined || trace.session !== diag.session || !diag.on) return null;
+  return { op, channels: channels(), parkedMs: t - trace.since, stack: trace.stack };
+}
+
 function parked(): ParkedOp[] {
   const t = now();
   const seen = new Set<Describable>();

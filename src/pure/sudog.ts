@@ -11,7 +11,7 @@
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
 import { abortReason, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
-import { Describable, ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
+import { Describable, ParkTrace, ParkedOp, parkTrace, parkedOp } from "../api/diagnostics.js";
 import { F_SELECT, F_SEND, F_SUCCESS, G_CANCELLED, G_READY, G_WAITING } from "../abi/layout.js";
 import type { Hchan } from "./hchan.js";
 import { selectdone } from "./select.js";
@@ -25,16 +25,10 @@ export const K_SELECT = 3; //  { index, value, ok } (pass 3 runs first)
 
 const noop = (): void => {};
 
-interface Trace {
-  session: number;
-  since: number;
-  stack: string | undefined;
-}
-
 /** When and where each g parked, recorded only while diagnostics are on, and the AbortSignal a g
  *  listens to: kept off the sudog, so that every sudog stays small (a parked receive costs no more
  *  memory than the hand-written floor's). */
-const traces = new WeakMap<Sudog, Trace>();
+const traces = new WeakMap<Sudog, ParkTrace>();
 const signals = new WeakMap<Sudog, AbortSignal>();
 
 /** Bits of `flags` beyond assembly's F_* (bits 0-3): the g's state, its kind, whether it has a signal. */
@@ -106,13 +100,13 @@ export class Sudog implements Describable {
 
   /** For diagnostics (on a g). */
   describe(t: number): ParkedOp | null {
-    const trace = traces.get(this);
-    if (trace === undefined || trace.session !== diag.session || !diag.on) return null;
-    const cases: Sudog[] = [];
-    for (let sg: Sudog | null = this; sg !== null; sg = linkOf(sg)) cases.push(sg);
-    cases.sort((a, b) => caseOf(a) - caseOf(b)); // case order, as the Wasm core reports it
     const op = this.kind === K_SELECT ? "select" : this.kind === K_SEND ? "send" : "recv";
-    return { op, channels: cases.map((sg) => sg.c.info()), parkedMs: t - trace.since, stack: trace.stack };
+    return parkedOp(traces.get(this), op, () => {
+      const cases: Sudog[] = [];
+      for (let sg: Sudog | null = this; sg !== null; sg = linkOf(sg)) cases.push(sg);
+      cases.sort((a, b) => caseOf(a) - caseOf(b)); // case order, as the Wasm core reports it
+      return cases.map((sg) => sg.c.info());
+    }, t);
   }
 
   /** The signal aborted while parked: withdraw every sudog of this g (O(1) each) and reject.
@@ -183,7 +177,8 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
     onAbort(signal, g);
   }
   // Last: taking a stack may run user code (Error.prepareStackTrace), which may complete this op.
-  if (diag.on) traces.set(g, { session: diag.session, since: now(), stack: callerStack() });
+  const trace = parkTrace();
+  if (trace !== undefined) traces.set(g, trace);
   return p;
 }
 

@@ -10,7 +10,7 @@
 // by some later core call on the channel, which returns its sudog to us: we settle it synchronously,
 // in that call. On a SharedHeap another thread may complete it instead: it marks the sudog's g READY
 // and notifies it, and the Atomics.waitAsync we started when parking settles it.
-import { Describable, ParkedOp, Tracked, callerStack, diag, now, track, untrack } from "../api/diagnostics.js";
+import { Describable, ParkTrace, ParkedOp, Tracked, diag, parkTrace, parkedOp, track, untrack } from "../api/diagnostics.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
 import { C_RECVQ, F_SEND, F_SUCCESS, R_HANDOFF, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE } from "../abi/layout.js";
 import type { Heap } from "./heap.js";
@@ -48,10 +48,8 @@ export const enum Op { Send, Recv, RecvOk }
 /** One parked send/recv of this thread that is not plain. As the abort listener itself
  *  (handleEvent), it needs no closure. */
 export class Waiter<T> implements Parked {
-  /** When it parked and where it was called: recorded only while diagnostics are on (see record). */
-  since = 0;
-  stack: string | undefined = undefined;
-  session = 0;
+  /** When it parked and where it was called, while diagnostics are on (see record). */
+  private trace: ParkTrace | undefined = undefined;
   resolve: (v: any) => void = noop;
   reject: (e: unknown) => void = noop;
 
@@ -63,18 +61,13 @@ export class Waiter<T> implements Parked {
   ) {
   }
 
-  /** Records when and where it parked, once it is fully registered: taking a stack may run user code
-   *  (Error.prepareStackTrace), which may complete this very op. */
+  /** Records when and where it parked, once it is fully registered (see parkTrace). */
   record(): void {
-    if (!diag.on) return;
-    this.session = diag.session;
-    this.since = now();
-    this.stack = callerStack();
+    this.trace = parkTrace();
   }
 
   describe(t: number): ParkedOp | null {
-    if (this.session !== diag.session || !diag.on) return null;
-    return { op: this.kind === Op.Send ? "send" : "recv", channels: [this.ch.info()], parkedMs: t - this.since, stack: this.stack };
+    return parkedOp(this.trace, this.kind === Op.Send ? "send" : "recv", () => [this.ch.info()], t);
   }
 
   settle(ch: WasmParking<T>, sg: number, later: Later | null): void {

@@ -10,7 +10,7 @@
 import { Case, type SelectResult, defaulted } from "../api/select.js";
 import { Rng, pollOrder } from "../abi/pollorder.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
-import { ParkedOp, callerStack, diag, now } from "../api/diagnostics.js";
+import { ParkTrace, ParkedOp, parkTrace, parkedOp } from "../api/diagnostics.js";
 import type { Heap } from "./heap.js";
 import type { WasmChan } from "./chan.js";
 import { Later, Parked, fire } from "./parked.js";
@@ -136,7 +136,10 @@ const rng: Rng = { x: 0 };
 let order = new Int32Array(16);
 
 function pass1(heap: Heap, cases: readonly Case[], dflt: boolean): Promise<SelectResult<any>> | undefined {
-  for (let i = 0; i < cases.length; i++) if (Case.chOf(cases[i]) !== null && !chanOf(cases[i]).js) return undefined;
+  for (let i = 0; i < cases.length; i++) {
+    const ch = Case.chOf(cases[i]) as WasmChan<any> | null;
+    if (ch !== null && !ch.js) return undefined;
+  }
   if (order.length < cases.length) order = new Int32Array(cases.length * 2);
   const u32 = heap.views.u32;
   const seed = (heap.t + T_RAND) >>> 2;
@@ -195,23 +198,16 @@ function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
 
 /** A parked select of this thread: remembered under each of its sudogs, in each case's channel. */
 class SelectWaiter implements Parked {
-  /** When it parked and where it was called: recorded only while diagnostics are on. */
-  private session = 0;
-  private since = 0;
-  private stack: string | undefined = undefined;
+  /** When it parked and where it was called, while diagnostics are on (see record). */
+  private trace: ParkTrace | undefined = undefined;
 
-  /** Records when and where it parked, once registered (taking a stack may run user code). */
+  /** Records when and where it parked, once registered (see parkTrace). */
   record(): void {
-    if (!diag.on) return;
-    this.session = diag.session;
-    this.since = now();
-    this.stack = callerStack();
+    this.trace = parkTrace();
   }
 
   describe(t: number): ParkedOp | null {
-    if (this.session !== diag.session || !diag.on) return null;
-    const channels = this.cases.filter((k) => Case.chOf(k) !== null).map((k) => chanOf(k).info());
-    return { op: "select", channels, parkedMs: t - this.since, stack: this.stack };
+    return parkedOp(this.trace, "select", () => this.cases.filter((k) => Case.chOf(k) !== null).map((k) => chanOf(k).info()), t);
   }
 
   /** sudog of each case (0 for nil cases). */
