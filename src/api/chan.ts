@@ -55,83 +55,6 @@ export const enum BatchEnd {
  * A Go channel. Values are sent and received in FIFO order; parked senders and receivers are served
  * in the order they called. Create one with `chan(n)` (or `heap.chan(n, codec)`, `attach(descriptor)`).
  */
-export interface Chan<T = unknown> {
-  /**
-   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
-   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
-   * channel is closed now or while parked, and with `signal.reason` if aborted first.
-   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
-   */
-  send(v: T, opts?: OpOptions): Promise<void>;
-
-  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
-  recv(opts?: OpOptions): Promise<T>;
-
-  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
-  recvOk(opts?: OpOptions): Promise<RecvResult<T>>;
-
-  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
-   *  Throws ChannelError("send on closed channel") on a closed channel. */
-  trySend(v: T): boolean;
-
-  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
-  tryRecv(): RecvResult<T> | undefined;
-
-  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
-   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
-   *  ChannelError("close of closed channel") the second time. */
-  close(): void;
-
-  /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
-   *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
-   *  throws ChannelError("use of disposed channel"). */
-  dispose(): void;
-
-  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
-  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>;
-
-  /**
-   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
-   * other — but as many per call into the core as can go without blocking (one lock for a batch).
-   * Every value is checked against the codec first: a bad one throws before anything is sent.
-   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
-   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
-   */
-  sendMany(values: readonly T[], opts?: OpOptions): Promise<void>;
-
-  /**
-   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
-   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
-   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
-   * are returned even if the channel is disposed or closed during the call.
-   */
-  recvMany(max: number, opts?: OpOptions): Promise<T[]>;
-
-  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
-   *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
-   *  channel is or gets closed. */
-  sendSync(v: T): void;
-
-  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
-  recvSync(): T;
-
-  /** Go's `v, ok := <-ch`, blocking this thread. */
-  recvSyncOk(): RecvResult<T>;
-
-  /** sendMany, blocking this thread (shared channels). */
-  sendManySync(values: readonly T[]): void;
-
-  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
-   *  channel is disposed or closed during the call. */
-  recvManySync(max: number): T[];
-
-  /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
-   *  there. Until attached, the descriptor keeps the channel alive. */
-  share(): ChanDescriptor;
-}
-
-/** The class of every channel (for `instanceof`): the operations above, over the hooks below that each
- *  core implements. Not constructible: make channels with `chan()`, `heap.chan()` or `attach()`. */
 export abstract class Chan<T = unknown> {
   /** The name given at creation (diagnostics show it). */
   readonly name: string | undefined = undefined;
@@ -188,155 +111,188 @@ export abstract class Chan<T = unknown> {
   /** @internal Runs a select whose cases' channels are all live and selectable with this one, and
    *  which has at least one; `signal` is not aborted. */
   abstract selectgo(cases: readonly Case[], dflt: boolean, signal: AbortSignal | undefined): Promise<SelectResult<any>>;
-}
 
-/** @internal The operations of the interface above, over the hooks. Each core's channel class extends
- *  a class of its own made by this function: the same code, but the JIT's feedback is per class, so a
- *  program (or a benchmark) that uses both cores does not make either's operations polymorphic. */
-export function apiClass(): abstract new <T>() => Chan<T> {
-  abstract class Api<T> extends Chan<T> {
-    // ---- operations
+  // ---- operations
 
-    send(v: T, opts?: OpOptions): Promise<void> {
-      this.live(); // and sendp checks again, after the user code that reading options and `v` may run
-      if (opts === undefined) return this.sendp(this.check(v), undefined);
-      const signal = signalOf(opts);
-      return this.sendp(this.check(v), signal);
+  /**
+   * Go's `ch <- v`. Resolves once the value is buffered or taken by a receiver (for an unbuffered
+   * channel: once a receiver took it). Rejects with ChannelError("send on closed channel") if the
+   * channel is closed now or while parked, and with `signal.reason` if aborted first.
+   * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
+   */
+  send(v: T, opts?: OpOptions): Promise<void> {
+    this.live(); // and sendp checks again, after the user code that reading options and `v` may run
+    if (opts === undefined) return this.sendp(this.check(v), undefined);
+    const signal = signalOf(opts);
+    return this.sendp(this.check(v), signal);
+  }
+
+  /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
+  recv(opts?: OpOptions): Promise<T> {
+    if (opts === undefined) return this.recvp(Kind.Recv, undefined); // recvp checks the channel
+    this.live();
+    return this.recvp(Kind.Recv, signalOf(opts));
+  }
+
+  /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
+  recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
+    if (opts === undefined) return this.recvp(Kind.RecvOk, undefined);
+    this.live();
+    return this.recvp(Kind.RecvOk, signalOf(opts));
+  }
+
+  /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
+   *  Throws ChannelError("send on closed channel") on a closed channel. */
+  trySend(v: T): boolean {
+    this.live();
+    return this.trysendp(this.check(v));
+  }
+
+  /** Go's `select { case v, ok := <-ch: default: }`: `{ value, ok }` now, or undefined if it would block. */
+  tryRecv(): RecvResult<T> | undefined {
+    this.live();
+    return this.tryrecvp();
+  }
+
+  /** Go's `close(ch)`: parked receivers get the zero value (ok false), parked senders reject with
+   *  ChannelError("send on closed channel"); buffered values can still be received. Throws
+   *  ChannelError("close of closed channel") the second time. */
+  close(): void {
+    this.live();
+    this.closep();
+  }
+
+  /** Closes the channel if open (as `close` does, for every thread of a shared channel) and releases
+   *  it now: this thread's reference to a shared one, the memory of a local one. Any later operation
+   *  throws ChannelError("use of disposed channel"). */
+  dispose(): void {
+    this.disposep();
+  }
+
+  /** `for await (const v of ch)`: Go's `for v := range ch`. Breaking out does not close the channel. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (true) {
+      const { value, ok } = await this.recvOk();
+      if (!ok) return;
+      yield value;
     }
+  }
 
-    recv(opts?: OpOptions): Promise<T> {
-      if (opts === undefined) return this.recvp(Kind.Recv, undefined); // recvp checks the channel
-      this.live();
-      return this.recvp(Kind.Recv, signalOf(opts));
+  // ---- batches: the semantics of that many single ops, as many per core call as can go at once
+
+  /**
+   * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
+   * other — but as many per call into the core as can go without blocking (one lock for a batch).
+   * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
+   * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
+   */
+  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    this.live();
+    const signal = signalOf(opts);
+    const ps = checkAll(this, values, "sendMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    let i: number;
+    try {
+      i = this.sendBatch(ps, 0);
+    } catch (e) {
+      return Promise.reject(e);
     }
-
-    recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
-      if (opts === undefined) return this.recvp(Kind.RecvOk, undefined);
-      this.live();
-      return this.recvp(Kind.RecvOk, signalOf(opts));
-    }
-
-    trySend(v: T): boolean {
-      this.live();
-      return this.trysendp(this.check(v));
-    }
-
-    tryRecv(): RecvResult<T> | undefined {
-      this.live();
-      return this.tryrecvp();
-    }
-
-    close(): void {
-      this.live();
-      this.closep();
-    }
-
-    dispose(): void {
-      this.disposep();
-    }
-
-    async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-      while (true) {
-        const { value, ok } = await this.recvOk();
-        if (!ok) return;
-        yield value;
-      }
-    }
-
-    // ---- batches: the semantics of that many single ops, as many per core call as can go at once
-
-    sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
-      this.live();
-      const signal = signalOf(opts);
-      const ps = checkAll(this, values, "sendMany");
-      this.live();
-      if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-      let i: number;
-      try {
-        i = this.sendBatch(ps, 0);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      if (i === ps.length) return RESOLVED;
-      for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
-      const rest = async (): Promise<void> => {
-        while (i < ps.length) {
-          await this.sendp(ps[i], signal); // parks for one, then the rest goes in batches again
-          i = this.sendBatch(ps, i + 1);
-        }
-      };
-      return rest();
-    }
-
-    recvMany(max: number, opts?: OpOptions): Promise<T[]> {
-      this.live();
-      const signal = signalOf(opts);
-      checkMax(max, "recvMany");
-      this.live();
-      if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-      const out: T[] = [];
-      const end = this.recvBatch(max, out);
-      if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
-      if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
-      return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
-        if (!ok) return out;
-        out.push(value);
-        if (max > 1) this.recvBatch(max, out);
-        return out;
-      });
-    }
-
-    // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
-
-    sendSync(v: T): void {
-      this.live();
-      this.blocking("sendSync");
-      this.sendSyncp(this.check(v));
-    }
-
-    recvSync(): T {
-      return this.recvSyncOk().value;
-    }
-
-    recvSyncOk(): RecvResult<T> {
-      this.live();
-      this.blocking("recvSync");
-      return this.recvSyncp();
-    }
-
-    sendManySync(values: readonly T[]): void {
-      this.live();
-      this.blocking("sendManySync");
-      const ps = checkAll(this, values, "sendManySync");
-      this.live();
-      let i = this.sendBatch(ps, 0);
+    if (i === ps.length) return RESOLVED;
+    for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
+    const rest = async (): Promise<void> => {
       while (i < ps.length) {
-        this.sendSyncp(ps[i]);
+        await this.sendp(ps[i], signal); // parks for one, then the rest goes in batches again
         i = this.sendBatch(ps, i + 1);
       }
-    }
+    };
+    return rest();
+  }
 
-    recvManySync(max: number): T[] {
-      this.live();
-      this.blocking("recvManySync");
-      checkMax(max, "recvManySync");
-      const out: T[] = [];
-      const end = this.recvBatch(max, out);
-      if (out.length > 0 || end === BatchEnd.Closed) return out;
-      if (end !== BatchEnd.Open) throw end;
-      const { value, ok } = this.recvSyncp();
+  /**
+   * Receives up to `max` values: waits for the first as `recv` does, then takes, in order, every value
+   * that can be received without blocking, up to `max` — the same as that many `recv`s stopped at the
+   * first that would block. Resolves with [] once the channel is closed and drained. Values it took
+   * are returned even if the channel is disposed or closed during the call.
+   */
+  recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    this.live();
+    const signal = signalOf(opts);
+    checkMax(max, "recvMany");
+    this.live();
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
+    const out: T[] = [];
+    const end = this.recvBatch(max, out);
+    if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
+    if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
+    return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
       if (!ok) return out;
       out.push(value);
       if (max > 1) this.recvBatch(max, out);
       return out;
-    }
+    });
+  }
 
-    share(): ChanDescriptor {
-      this.live();
-      return this.sharep();
+  // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
+
+  /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
+   *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
+   *  channel is or gets closed. */
+  sendSync(v: T): void {
+    this.live();
+    this.blocking("sendSync");
+    this.sendSyncp(this.check(v));
+  }
+
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
+  recvSync(): T {
+    return this.recvSyncOk().value;
+  }
+
+  /** Go's `v, ok := <-ch`, blocking this thread. */
+  recvSyncOk(): RecvResult<T> {
+    this.live();
+    this.blocking("recvSync");
+    return this.recvSyncp();
+  }
+
+  /** sendMany, blocking this thread (shared channels). */
+  sendManySync(values: readonly T[]): void {
+    this.live();
+    this.blocking("sendManySync");
+    const ps = checkAll(this, values, "sendManySync");
+    this.live();
+    let i = this.sendBatch(ps, 0);
+    while (i < ps.length) {
+      this.sendSyncp(ps[i]);
+      i = this.sendBatch(ps, i + 1);
     }
   }
-  return Api;
+
+  /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
+   *  channel is disposed or closed during the call. */
+  recvManySync(max: number): T[] {
+    this.live();
+    this.blocking("recvManySync");
+    checkMax(max, "recvManySync");
+    const out: T[] = [];
+    const end = this.recvBatch(max, out);
+    if (out.length > 0 || end === BatchEnd.Closed) return out;
+    if (end !== BatchEnd.Open) throw end;
+    const { value, ok } = this.recvSyncp();
+    if (!ok) return out;
+    out.push(value);
+    if (max > 1) this.recvBatch(max, out);
+    return out;
+  }
+
+  /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
+   *  there. Until attached, the descriptor keeps the channel alive. */
+  share(): ChanDescriptor {
+    this.live();
+    return this.sharep();
+  }
 }
 
 /** Reads `values` once (its length once, each element once) and checks each: the user-code phase of a

@@ -7,7 +7,7 @@
 // select) completes it; that sudog is also the abort listener, so a parked op costs no closure but its
 // Promise's. Nothing global points at a parked op: a channel nobody can reach takes its parked ops
 // with it.
-import { BatchEnd, Chan, ChanDescriptor, Kind, RecvResult, apiClass, nameChan } from "../api/chan.js";
+import { Chan, ChanDescriptor, Kind, BatchEnd, RecvResult, nameChan } from "../api/chan.js";
 import { Codec, isCodec } from "../api/codecs.js";
 import type { Describable, Tracked } from "../api/diagnostics.js";
 import { RESOLVED } from "../api/promises.js";
@@ -21,10 +21,7 @@ import { selectgo } from "./select.js";
 import { K_RECV, K_RECVOK, K_SEND, gopark } from "./sudog.js";
 import { WaitQ } from "./waitq.js";
 
-/** The API's operations, in a class of the pure core's own (see apiClass). */
-const PureApi = apiClass();
-
-export class PureChan<T = unknown> extends PureApi<T> implements Hchan {
+export class PureChan<T = unknown> extends Chan<T> implements Hchan {
   qcount = 0;
   readonly dataqsiz: number;
   buf: unknown[];

@@ -1,7 +1,7 @@
 // values: how a Wasm-core channel's values cross into linear memory and back. A typed channel's codec
 // writes and reads them in place; an untyped channel's JS values stay in JS, and the memory holds a
 // handle for each (a u32; 0 stands for undefined).
-import { apiClass } from "../api/chan.js";
+import { Chan } from "../api/chan.js";
 import type { Codec } from "../api/codecs.js";
 import type { Heap } from "./heap.js";
 import { useOfDisposed } from "../api/errors.js";
@@ -11,10 +11,7 @@ export const NONE: unknown = Symbol("none");
 /** Handles at or above this name values the JS fast path put in the ring (see `slots`). */
 export const RING_HANDLE = 0x8000_0000;
 
-/** The API's operations, in a class of the Wasm core's own (see apiClass). */
-const WasmApi = apiClass();
-
-export abstract class WasmValues<T> extends WasmApi<T> {
+export abstract class WasmValues<T> extends Chan<T> {
   /** @internal Bytes per value in the core. */
   readonly size: number;
   /** Untyped channels: the JS values that handles in the channel's memory stand for. A handle with
