@@ -30,7 +30,7 @@
 // reaper sets H_ALLOC_POISON, and from then on alloc returns 0. The pass may
 // also hold H_DIR_LOCK for a while (dirTakeIfEmpty), inside the same H_COALESCING = 1 window.
 import {
-  H_ALLOC_LOCK, H_ALLOC_POISON, H_BUMP, H_COALESCING, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT,
+  H_ALLOC_LOCK, H_ALLOC_POISON, H_BUMP, H_COALESCING, H_FRESH, H_MAX_PAGES, H_LAYOUT, H_IN_USE, H_FREE, H_GROW_EPOCH, H_INIT,
   H_MAGIC, H_NEXT_ID, H_NEXT_TID, H_POOL, H_POOL_LEN, H_UID, HEAP_MAGIC, MAX_BLOCK, MEMORY_BASE, NCLASSES, S_NEXT,
 } from "../src/abi/layout";
 import { SHARED } from "./flavor";
@@ -81,6 +81,7 @@ export function heapInit(uid: u32, maxPages: u32): void {
     store<u32>(H_MAX_PAGES, maxPages);
     store<u32>(H_LAYOUT, <u32>LAYOUT_HASH);
     store<u32>(H_BUMP, MEMORY_BASE);
+    store<u32>(H_FRESH, MEMORY_BASE);
     store<u32>(H_NEXT_ID, 1);
     store<u32>(H_NEXT_TID, 1);
     store<u32>(H_UID, uid);
@@ -132,7 +133,19 @@ export function heapInit(uid: u32, maxPages: u32): void {
     atomic.add<u32>(H_GROW_EPOCH, 1);
   }
   store<u32>(H_BUMP, <u32>end);
+  if (end > <u64>load<u32>(H_FRESH)) {
+    zeroed = <usize>load<u32>(H_FRESH) <= block;
+    store<u32>(H_FRESH, <u32>end);
+  }
   return block;
+}
+
+/** Whether this thread's last alloc handed out memory never used before (all zero). A Wasm global:
+ *  per instance, so per thread, read right after the call. */
+let zeroed = false;
+
+export function allocZeroed(): bool {
+  return zeroed;
 }
 
 // ---- alloc and free
@@ -157,6 +170,7 @@ function allocCounted(size: usize, counted: bool): usize {
   if (!lockHeap(H_ALLOC_LOCK, H_ALLOC_POISON)) return 0; // reason at T_FAIL
   // A thread died in a merge pass: the free lists may be half rebuilt, never hand out from them.
   if (load<u32>(H_ALLOC_POISON) != 0) { unlock(H_ALLOC_LOCK); return 0; }
+  zeroed = false;
   let block = pop(k);
   if (block == 0) block = bump(bsize);
   if (block == 0) block = allocSlow(k, bsize);

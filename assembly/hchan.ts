@@ -3,54 +3,43 @@
 // Invariants, as in Go (all under C_LOCK):
 // - at least one of C_SENDQ and C_RECVQ holds no WAITING sudog, except for an unbuffered channel
 //   with a single select parked on both of its directions;
-// - for a buffered channel: C_QCOUNT > 0 implies C_RECVQ is empty, and C_QCOUNT < C_DATAQSIZ
-//   implies C_SENDQ is empty;
+// - for a buffered channel: a non-empty ring implies C_RECVQ is empty, and a ring with room implies
+//   C_SENDQ is empty (whenever the lock is free and no op is in flight; see ring.ts, whose lock-free
+//   paths run only while both queues are empty);
 // - once C_CLOSED is set both queues are empty and stay empty: close woke everyone, and no op parks
 //   on a closed channel;
-// - the ring's live slots are C_RECVX, C_RECVX+1, ... C_QCOUNT of them, modulo C_DATAQSIZ.
+// - the ring (ring.ts) holds the buffered values in order; every lock holder freezes it before looking
+//   and thaws it before letting go.
 //
 // Every operation takes `t`, the calling thread's context: a waker readies sudogs of other threads
 // itself (atomic store + notify), and hands sudogs of its own thread back to JS at T_OUT, because
 // only that thread's JS can settle their Promises.
 import {
-  C_LOCK, C_QCOUNT, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_SENDX, C_RECVX, C_RECVQ, C_SENDQ,
-  C_REFS, C_ID, C_CODEC, HCHAN_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
+  C_LOCK, C_DATAQSIZ, C_BUF, C_ELEMSIZE, C_CLOSED, C_RECVQ, C_SENDQ,
+  C_REFS, C_ID, C_CODEC, HCHAN_SIZE, HCHAN_SHARED_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
   B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, CHAN_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/abi/layout";
-import { allocLines, freeLines, nextId } from "./alloc";
+import { allocLines, allocZeroed, freeLines, nextId } from "./alloc";
 import { cas, fetchAdd, lockOr, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
+import {
+  RING_CLOSED, RING_EMPTY, RING_OK, count, drop, freeze, lockedPop, lockedPush, markClosed, ringInit, ringLen, strideFor,
+  thaw, tryPop, tryPush, typedmemmove,
+} from "./ring";
 import { dirAdd, dirHas, dirLock, dirRemoveLocked, dirUnlock } from "./directory";
 import { refAdd, refRemove } from "./thread";
 import { acquireSudog, releaseSudog } from "./sudog";
 
-// ---- ring-buffer arithmetic, named once
-
-/** Address of ring slot `i`. */
-@inline export function chanbuf(c: usize, i: u32): usize {
-  return <usize>load<u32>(c, C_BUF) + <usize>i * <usize>load<u32>(c, C_ELEMSIZE);
-}
-
-/** Copies one value of `size` bytes. Most values are 4 or 8 bytes (handles, i32, f64, i64): a plain
- *  load and store beats the bulk-memory call. Slots and elem areas need not be aligned. */
-@inline export function typedmemmove(dst: usize, src: usize, size: u32): void {
-  if (size == 4) store<u32>(dst, load<u32>(src));
-  else if (size == 8) store<u64>(dst, load<u64>(src));
-  else memory.copy(dst, src, size);
-}
-
-/** `i + 1` modulo the ring's capacity. */
-@inline function advance(c: usize, i: u32): u32 {
-  i++;
-  return i == load<u32>(c, C_DATAQSIZ) ? 0 : i;
-}
-
 @inline export function elemsize(c: usize): u32 {
   return load<u32>(c, C_ELEMSIZE);
 }
+
+/** Blocking ops on shared memory retry the lock-free path this many times before taking the lock to
+ *  park: the thread on the other side is often about to make room or a value (~1 µs). */
+const SPIN = 256;
 
 /** Takes `c`'s lock: 0, or R_POISONED (a thread died holding it) or R_TIMEOUT, and then nothing
  *  may be done to `c`. */
@@ -105,58 +94,43 @@ export function recvFrom(t: usize, c: usize, sg: usize, ep: usize): void {
 
 /** The value moves of recvFrom, without waking `sg`. */
 function recvFromQuiet(c: usize, sg: usize, ep: usize): void {
-  const size = elemsize(c);
   if (load<u32>(c, C_DATAQSIZ) == 0) {
-    typedmemmove(ep, sg + S_ELEM, size);
+    typedmemmove(ep, sg + S_ELEM, elemsize(c));
   } else {
-    const recvx = load<u32>(c, C_RECVX);
-    const slot = chanbuf(c, recvx);
-    typedmemmove(ep, slot, size);
-    typedmemmove(slot, sg + S_ELEM, size);
-    const next = advance(c, recvx);
-    store<u32>(c, next, C_RECVX);
-    store<u32>(c, next, C_SENDX);
+    lockedPop(c, ep);
+    lockedPush(c, sg + S_ELEM);
   }
 }
 
-/** Appends the value at `ep` to the ring; the caller checked that it is not full. */
-export function bufsend(c: usize, ep: usize): void {
-  const sendx = load<u32>(c, C_SENDX);
-  typedmemmove(chanbuf(c, sendx), ep, elemsize(c));
-  store<u32>(c, advance(c, sendx), C_SENDX);
-  store<u32>(c, load<u32>(c, C_QCOUNT) + 1, C_QCOUNT);
-}
-
-/** Takes the head of the ring into `ep`; the caller checked that it is not empty. */
-export function bufrecv(c: usize, ep: usize): void {
-  const recvx = load<u32>(c, C_RECVX);
-  typedmemmove(ep, chanbuf(c, recvx), elemsize(c));
-  store<u32>(c, advance(c, recvx), C_RECVX);
-  store<u32>(c, load<u32>(c, C_QCOUNT) - 1, C_QCOUNT);
-}
-
 // ---- make
+
+/** Bytes of the header before the ring. */
+@inline function headerSize(): usize {
+  return SHARED ? HCHAN_SHARED_SIZE : HCHAN_SIZE;
+}
 
 /** Go's makechan for thread `t`: a channel of `size` slots of `elemsize` bytes whose codec's name hashes to `codec`
  *  (0: untyped), or 0 when out of memory or the sizes break the slot contract (the caller checked them).
  *  The ring lives in the same block, right after the header, 8-aligned. */
 export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize {
-  const bytes = <u64>elemsize * <u64>size;
-  if (bytes > <u64>MAX_RING_BYTES) return 0;
-  // The slot contract (src/api/codecs.ts): a slot is 1, 2 or 4 bytes or a multiple of 8, so every slot of
-  // the 8-aligned ring is aligned for its codec.
+  // The slot contract (src/api/codecs.ts): a value is 1, 2 or 4 bytes or a multiple of 8, so every value
+  // of the 8-aligned ring (whose slots are a multiple of 8 bytes on shared memory) is aligned for its codec.
   if (!(elemsize == 1 || elemsize == 2 || elemsize == 4 || (elemsize != 0 && (elemsize & 7) == 0))) return 0;
-  const c = allocLines(<usize>HCHAN_SIZE + <usize>bytes);
+  const bytes = <u64>strideFor(elemsize) * <u64>size;
+  if (bytes > <u64>MAX_RING_BYTES) return 0;
+  const c = allocLines(headerSize() + <usize>bytes);
   if (c == 0) return 0;
-  memory.fill(c, 0, HCHAN_SIZE);
+  const zero = allocZeroed();
+  memory.fill(c, 0, headerSize());
   if (SHARED && !dirAdd(c)) {
     freeLines(c);
     return 0;
   }
   store<u32>(c, codec, C_CODEC);
   store<u32>(c, size, C_DATAQSIZ);
-  store<u32>(c, <u32>(c + HCHAN_SIZE), C_BUF);
+  store<u32>(c, <u32>(c + headerSize()), C_BUF);
   store<u32>(c, elemsize, C_ELEMSIZE);
+  ringInit(c, elemsize, size, zero);
   store<u32>(c, 1, C_REFS);
   store<u32>(c, nextId(), C_ID);
   fetchAdd(H_CHANNELS, 1);
@@ -167,93 +141,119 @@ export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize 
   return c;
 }
 
+/** Releases `c`'s lock after a slow path: thaws the ring first (ring.ts). */
+@inline function release(c: usize): void {
+  thaw(c);
+  unlock(c + C_LOCK);
+}
+
 // ---- send
 
 /** Go's chansend. Sends the `elemsize` bytes at `ep` on `c`.
  *  Returns R_CLOSED if `c` is closed (the caller panics), else R_HANDOFF (a parked receiver took the
  *  value; it is at T_OUT if it is the caller's, else 0 there), R_DONE (buffered), and when neither
  *  is possible: R_BLOCK if `!block`, else R_PARKED with the new sudog (holding a copy of the value)
- *  at T_OUT, or R_NOMEM. */
+ *  at T_OUT, or R_NOMEM.
+ *  With nobody parked, a buffered send is the ring's lock-free push; a send that finds the ring full
+ *  fails at once if it may not block (no receiver was parked: Go's fast path), and else retries a
+ *  while before it takes the lock. */
 export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
-  const l = c + C_LOCK;
+  if (load<u32>(c, C_DATAQSIZ) != 0) {
+    let r = tryPush(c, ep);
+    if (SHARED && block) for (let i = 0; r == RING_EMPTY && i < SPIN; i++) r = tryPush(c, ep);
+    if (r == RING_OK) return R_DONE;
+    if (r == RING_EMPTY && !block) return R_BLOCK;
+  }
   const locked = lockChan(c);
   if (locked != 0) return locked;
+  freeze(c);
   if (load<u32>(c, C_CLOSED) != 0) {
-    unlock(l);
+    release(c);
     return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
   }
   const sg = dequeue(c + C_RECVQ);
   if (sg != 0) {
     sendTo(t, c, sg, ep);
-    unlock(l);
+    release(c);
     return R_HANDOFF;
   }
-  if (load<u32>(c, C_QCOUNT) < load<u32>(c, C_DATAQSIZ)) {
-    bufsend(c, ep);
-    unlock(l);
+  if (count(c) < load<u32>(c, C_DATAQSIZ)) {
+    lockedPush(c, ep);
+    release(c);
     return R_DONE;
   }
   if (!block) {
-    unlock(l);
+    release(c);
     return R_BLOCK;
   }
   const me = acquireSudog(c, elemsize(c), load<u32>(t, T_ID));
   if (me == 0) {
-    unlock(l);
+    release(c);
     return R_NOMEM;
   }
   typedmemmove(me + S_ELEM, ep, elemsize(c));
   store<u32>(me, F_SEND, S_FLAGS);
   enqueue(c + C_SENDQ, me);
   store<u32>(t, <u32>me, T_OUT);
-  unlock(l);
+  release(c);
   return R_PARKED;
 }
 
 // ---- receive
 
+/** The result of a receive from `c` found closed and drained: `ep` zeroed (ok = false). */
+function recvClosed(c: usize, ep: usize): i32 {
+  memory.fill(ep, 0, elemsize(c));
+  return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
+}
+
 /** Go's chanrecv. Receives from `c` into the `elemsize` bytes at `ep`.
  *  Returns R_CLOSED when `c` is closed and drained (ep is zeroed: ok = false), R_HANDOFF when the
  *  value came from (or, buffered, through) a parked sender, who is woken (at T_OUT if it is the
  *  caller's), R_DONE from the buffer; otherwise R_BLOCK if `!block`, else R_PARKED with the new
- *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. */
+ *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. The lock-free path is chansend's. */
 export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
-  const l = c + C_LOCK;
+  if (load<u32>(c, C_DATAQSIZ) != 0) {
+    let r = tryPop(c, ep);
+    if (SHARED && block) for (let i = 0; r == RING_EMPTY && i < SPIN; i++) r = tryPop(c, ep);
+    if (r == RING_OK) return R_DONE;
+    if (r == RING_CLOSED) return recvClosed(c, ep);
+    if (r == RING_EMPTY && !block) return R_BLOCK;
+  }
   const locked = lockChan(c);
   if (locked != 0) return locked;
-  const size = elemsize(c);
-  if (load<u32>(c, C_CLOSED) != 0 && load<u32>(c, C_QCOUNT) == 0) {
-    unlock(l);
-    memory.fill(ep, 0, size);
-    return load<u32>(c, C_DISPOSED) != 0 ? R_DISPOSED : R_CLOSED;
+  freeze(c);
+  if (load<u32>(c, C_CLOSED) != 0 && count(c) == 0) {
+    release(c);
+    return recvClosed(c, ep);
   }
   const sg = dequeue(c + C_SENDQ);
   if (sg != 0) {
     recvFrom(t, c, sg, ep);
-    unlock(l);
+    release(c);
     return R_HANDOFF;
   }
-  if (load<u32>(c, C_QCOUNT) > 0) {
-    bufrecv(c, ep);
-    unlock(l);
+  if (count(c) > 0) {
+    lockedPop(c, ep);
+    release(c);
     return R_DONE;
   }
   if (!block) {
-    unlock(l);
+    release(c);
     return R_BLOCK;
   }
-  const me = acquireSudog(c, size, load<u32>(t, T_ID));
+  const me = acquireSudog(c, elemsize(c), load<u32>(t, T_ID));
   if (me == 0) {
-    unlock(l);
+    release(c);
     return R_NOMEM;
   }
   enqueue(c + C_RECVQ, me);
   store<u32>(t, <u32>me, T_OUT);
-  unlock(l);
+  release(c);
   return R_PARKED;
 }
 
-// ---- batches: many values under one lock (sendMany / recvMany)
+// ---- batches: many values at once (sendMany / recvMany)
 
 /** Appends `sg` to the wake list whose head and tail are at T_OUT and T_INDEX (local sudogs only). */
 @inline function wakeListAdd(t: usize, sg: usize): void {
@@ -267,7 +267,10 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
 /** Takes `c`'s lock for a batch; false, with B_POISONED or B_TIMEOUT at T_INDEX, when it cannot. */
 @inline function batchLock(t: usize, c: usize): bool {
   const r = lockChan(c);
-  if (r == 0) return true;
+  if (r == 0) {
+    freeze(c);
+    return true;
+  }
   store<u32>(t, r == R_POISONED ? B_POISONED : B_TIMEOUT, T_INDEX);
   return false;
 }
@@ -278,21 +281,34 @@ function batchEnd(t: usize, c: usize, moved: u32): i32 {
   return <i32>moved;
 }
 
-/** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... under one lock: each as
- *  chansend would do it (to a parked receiver first, else into the ring), stopping at the first that
- *  would block. Returns how many were sent; T_INDEX then says why it stopped (B_*: B_CLOSED means the
- *  caller panics). Receivers of this thread woken by it are listed at T_OUT through S_WAKE, in order;
- *  others are woken here. */
+/** Ends a batch that stopped where the next op would block. */
+@inline function batchOpen(t: usize, moved: u32): i32 {
+  store<u32>(t, B_OPEN, T_INDEX);
+  return <i32>moved;
+}
+
+/** Up to `n` non-blocking sends of the values at ep, ep + elemsize, ... : each as chansend would do it
+ *  (to a parked receiver first, else into the ring), stopping at the first that would block: lock-free
+ *  while nobody is parked, then under one lock. Returns how many were sent; T_INDEX then says why it
+ *  stopped (B_*: B_CLOSED means the caller panics). Receivers of this thread woken by it are listed at
+ *  T_OUT through S_WAKE, in order; others are woken here. */
 export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
-  const l = c + C_LOCK;
   const size = elemsize(c);
   store<u32>(t, 0, T_OUT);
   store<u32>(t, 0, T_INDEX);
-  if (!batchLock(t, c)) return 0;
   let i: u32 = 0;
+  if (load<u32>(c, C_DATAQSIZ) != 0) {
+    let r = RING_OK;
+    for (; i < n; i++) {
+      r = tryPush(c, ep + <usize>i * size);
+      if (r != RING_OK) break;
+    }
+    if (i == n || r == RING_EMPTY) return batchOpen(t, i);
+  }
+  if (!batchLock(t, c)) return <i32>i;
   for (; i < n; i++) {
     if (load<u32>(c, C_CLOSED) != 0) {
-      unlock(l);
+      release(c);
       return batchEnd(t, c, i);
     }
     const src = ep + <usize>i * size;
@@ -301,28 +317,35 @@ export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
       typedmemmove(sg + S_ELEM, src, size);
       if (isLocal(t, sg)) wakeListAdd(t, sg);
       ready(t, sg, true);
-    } else if (load<u32>(c, C_QCOUNT) < load<u32>(c, C_DATAQSIZ)) {
-      bufsend(c, src);
+    } else if (count(c) < load<u32>(c, C_DATAQSIZ)) {
+      lockedPush(c, src);
     } else {
       break;
     }
   }
-  unlock(l);
-  store<u32>(t, B_OPEN, T_INDEX);
-  return <i32>i;
+  release(c);
+  return batchOpen(t, i);
 }
 
-/** Up to `n` non-blocking receives into ep, ep + elemsize, ... under one lock, each as chanrecv would
- *  do it, stopping at the first that would block. Returns how many were received; T_INDEX then says
- *  why it stopped (B_CLOSED: closed and drained). Senders of this thread woken by it are listed at
- *  T_OUT through S_WAKE; others are woken here. */
+/** Up to `n` non-blocking receives into ep, ep + elemsize, ..., each as chanrecv would do it, stopping
+ *  at the first that would block: lock-free while nobody is parked, then under one lock. Returns how
+ *  many were received; T_INDEX then says why it stopped (B_CLOSED: closed and drained). Senders of this
+ *  thread woken by it are listed at T_OUT through S_WAKE; others are woken here. */
 export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
-  const l = c + C_LOCK;
   const size = elemsize(c);
   store<u32>(t, 0, T_OUT);
   store<u32>(t, 0, T_INDEX);
-  if (!batchLock(t, c)) return 0;
   let i: u32 = 0;
+  if (load<u32>(c, C_DATAQSIZ) != 0) {
+    let r = RING_OK;
+    for (; i < n; i++) {
+      r = tryPop(c, ep + <usize>i * size);
+      if (r != RING_OK) break;
+    }
+    if (r == RING_CLOSED) return batchEnd(t, c, i);
+    if (i == n || r == RING_EMPTY) return batchOpen(t, i);
+  }
+  if (!batchLock(t, c)) return <i32>i;
   for (; i < n; i++) {
     const dst = ep + <usize>i * size;
     const sg = dequeue(c + C_SENDQ);
@@ -331,19 +354,17 @@ export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
       recvFromQuiet(c, sg, dst);
       if (local) wakeListAdd(t, sg);
       ready(t, sg, true);
-    } else if (load<u32>(c, C_QCOUNT) > 0) {
-      bufrecv(c, dst);
+    } else if (count(c) > 0) {
+      lockedPop(c, dst);
     } else {
       const closed = load<u32>(c, C_CLOSED) != 0;
-      unlock(l);
+      release(c);
       if (closed) return batchEnd(t, c, i);
-      store<u32>(t, B_OPEN, T_INDEX);
-      return <i32>i;
+      return batchOpen(t, i);
     }
   }
-  unlock(l);
-  store<u32>(t, B_OPEN, T_INDEX);
-  return <i32>i;
+  release(c);
+  return batchOpen(t, i);
 }
 
 // ---- close
@@ -363,26 +384,27 @@ export function chandispose(t: usize, c: usize): i32 {
 }
 
 function closeOrDispose(t: usize, c: usize, dispose: bool): i32 {
-  const l = c + C_LOCK;
   store<u32>(t, 0, T_OUT);
   const locked = lockChan(c);
   if (locked != 0) return locked;
+  freeze(c);
   if (load<u32>(c, C_DISPOSED) != 0) {
-    unlock(l);
+    release(c);
     store<u32>(t, 0, T_OUT);
     return R_DISPOSED;
   }
   if (dispose) {
     // A disposed channel is closed and drained: nothing buffered is ever received.
     store<u32>(c, 1, C_DISPOSED);
-    store<u32>(c, 0, C_QCOUNT);
+    drop(c);
   }
   if (load<u32>(c, C_CLOSED) != 0) {
-    unlock(l);
+    release(c);
     store<u32>(t, 0, T_OUT);
     return dispose ? R_DONE : R_CLOSED_TWICE;
   }
   store<u32>(c, 1, C_CLOSED);
+  markClosed(c);
   // Collect under the lock, wake after it (as Go does): once READY a sudog may be released.
   let head: usize = 0;
   let tail: usize = 0;
@@ -399,7 +421,7 @@ function closeOrDispose(t: usize, c: usize, dispose: bool): i32 {
     }
     if (q == c + C_SENDQ) break;
   }
-  unlock(l);
+  release(c);
   let local: usize = 0;
   let localTail: usize = 0;
   let sg = head;
@@ -433,7 +455,7 @@ export function cancel(sg: usize): i32 {
   if (locked == R_POISONED) return 1;
   if (locked != 0) return 2;
   unlink((load<u32>(sg, S_FLAGS) & F_SEND) != 0 ? c + C_SENDQ : c + C_RECVQ, sg);
-  unlock(c + C_LOCK);
+  release(c);
   return 1;
 }
 
@@ -528,6 +550,6 @@ export function chanrelease(t: usize, c: usize): i32 {
 }
 
 /** Len/cap/closed for JS callers that cannot read memory directly. */
-export function chanlen(c: usize): u32 { return atomic.load<u32>(c + C_QCOUNT); }
+export function chanlen(c: usize): u32 { return ringLen(c); }
 export function chancap(c: usize): u32 { return load<u32>(c, C_DATAQSIZ); }
 export function chanid(c: usize): u32 { return load<u32>(c, C_ID); }

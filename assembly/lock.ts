@@ -24,7 +24,7 @@ declare function now(): f64;
 // itself (Node 20's Liftoff bug, see WASM-NOTES).
 // @ts-ignore: decorator
 @external("env", "pause")
-declare function pause(): void;
+export declare function pause(): void;
 
 /** This instance's thread: its id (the value of the lock words it holds) and context. Wasm globals
  *  are per instance, and each thread has its own instance of the core. */

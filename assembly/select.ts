@@ -10,7 +10,7 @@
 // - locks are always taken in increasing channel address and each distinct channel once, so two
 //   selects (or a select and a single op) never deadlock.
 import {
-  C_CLOSED, C_DISPOSED, R_DISPOSED, C_DATAQSIZ, C_LOCK, C_QCOUNT, C_RECVQ, C_SENDQ, CASE_SIZE, DIR_SEND, F_SELECT, F_SEND,
+  C_CLOSED, C_DISPOSED, R_DISPOSED, C_DATAQSIZ, C_LOCK, C_RECVQ, C_SENDQ, CASE_SIZE, DIR_SEND, F_SELECT, F_SEND,
   F_SUCCESS, G_CANCELLED, G_READY, G_WAITING, K_C, K_DIR, K_ELEM, R_BLOCK, R_CLOSED, R_DONE,
   R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, S_C, S_CASE, S_ELEM, S_FLAGS, S_G, S_LINK, S_PARAM, S_STATE, S_WAKE, T_ID,
   T_INDEX, T_OUT, T_RAND,
@@ -19,7 +19,8 @@ import { cas, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { dequeue, enqueue, unlink } from "./waitq";
 import { acquireSudog, releaseSudog } from "./sudog";
-import { bufrecv, bufsend, elemsize, lockChan, recvFrom, sendTo, typedmemmove } from "./hchan";
+import { elemsize, lockChan, recvFrom, sendTo } from "./hchan";
+import { count, freeze, lockedPop, lockedPush, thaw, typedmemmove } from "./ring";
 
 /** A uniformly random integer in [0, n) from this thread's xorshift32 state (Go's cheaprandn). */
 function randn(t: usize, n: u32): u32 {
@@ -112,15 +113,24 @@ function sellock(cases: usize, lockorder: usize, n: u32): i32 {
     }
     prev = c;
   }
+  prev = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = caseChan(cases, orderAt(lockorder, i));
+    if (c != prev) freeze(c);
+    prev = c;
+  }
   return 0;
 }
 
+/** Thaws (ring.ts) and, on shared memory, unlocks every channel of the cases, in lock order. */
 function selunlock(cases: usize, lockorder: usize, n: u32): void {
-  if (!SHARED) return;
   let prev: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
     const c = caseChan(cases, orderAt(lockorder, i));
-    if (c != prev) unlock(c + C_LOCK);
+    if (c != prev) {
+      thaw(c);
+      unlock(c + C_LOCK);
+    }
     prev = c;
   }
 }
@@ -151,11 +161,13 @@ function dequeueAll(g: usize): bool {
     prev = c;
     if (load<u32>(first, S_WAKE) == 0) unlink(queueOf(sg), sg);
   }
-  if (!SHARED) return ok;
   prev = 0;
   for (let sg = g; sg != 0; sg = <usize>load<u32>(sg, S_LINK)) {
     const c = <usize>load<u32>(sg, S_C);
-    if (c != prev && load<u32>(sg, S_WAKE) == 0) unlock(c + C_LOCK);
+    if (c != prev && load<u32>(sg, S_WAKE) == 0) {
+      thaw(c);
+      unlock(c + C_LOCK);
+    }
     prev = c;
   }
   return ok;
@@ -220,8 +232,8 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
         if (sg != 0) {
           sendTo(t, c, sg, ep);
           r = R_HANDOFF;
-        } else if (load<u32>(c, C_QCOUNT) < load<u32>(c, C_DATAQSIZ)) {
-          bufsend(c, ep);
+        } else if (count(c) < load<u32>(c, C_DATAQSIZ)) {
+          lockedPush(c, ep);
           r = R_DONE;
         }
       }
@@ -230,8 +242,8 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
       if (sg != 0) {
         recvFrom(t, c, sg, ep);
         r = R_HANDOFF;
-      } else if (load<u32>(c, C_QCOUNT) > 0) {
-        bufrecv(c, ep);
+      } else if (count(c) > 0) {
+        lockedPop(c, ep);
         r = R_DONE;
       } else if (load<u32>(c, C_CLOSED) != 0) {
         memory.fill(ep, 0, elemsize(c));
@@ -239,13 +251,14 @@ export function selectgo(t: usize, cases: usize, ncases: u32, block: bool): i32 
       }
     }
     if (r >= 0) {
-      selunlock(cases, lockorder, norder);
+      if (SHARED) selunlock(cases, lockorder, norder);
+      else thaw(c); // only its queues changed (no lock order yet on unshared memory)
       store<u32>(t, casi, T_INDEX);
       return r;
     }
   }
   if (!block) {
-    selunlock(cases, lockorder, norder);
+    if (SHARED) selunlock(cases, lockorder, norder);
     return R_BLOCK;
   }
 

@@ -27,6 +27,7 @@ import { dirAt, dirLock, dirUnlock } from "./directory";
 import { lockChan, freechanLocked } from "./hchan";
 import { cas, fetchAdd, lockHeap, self, setSelf, unlock } from "./lock";
 import { releaseSudog } from "./sudog";
+import { holdForever, thaw } from "./ring";
 import { unlink } from "./waitq";
 import { SHARED } from "./flavor";
 
@@ -219,6 +220,7 @@ export function reap(t: usize, node: u32): i32 {
     if (c == 0 || atomic.load<u32>(c + C_DISPOSED) == CHAN_POISONED) continue;
     if (atomic.load<u32>(c + C_LOCK) == tid) {
       atomic.store<u32>(c + C_DISPOSED, CHAN_POISONED);
+      holdForever(c); // the lock-free paths refuse too, and every op meets the poisoned lock
       continue;
     }
     if (lockChan(c) != 0) {
@@ -227,6 +229,7 @@ export function reap(t: usize, node: u32): i32 {
     }
     list = withdraw(c + C_RECVQ, tid, list);
     list = withdraw(c + C_SENDQ, tid, list);
+    thaw(c);
     unlock(c + C_LOCK);
   }
   // A select of the dead thread may still have a sudog in a queue we could not lock: it reads its g,

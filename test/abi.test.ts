@@ -65,14 +65,28 @@ describe("layout facts", () => {
         expect(v + 4, k).toBeLessThanOrEqual(size);
       }
     };
-    within("C_", L.HCHAN_SIZE);
+    within("C_", L.HCHAN_SIZE, ["C_TAIL_SHARED"]); // unshared memory's header
+    within("C_", L.HCHAN_SHARED_SIZE, ["C_TAIL"]); // shared memory's
+    // Shared memory: the read-mostly fields share the first line; the two ring positions (u64s) have
+    // a line each, so senders and receivers that both find room and values never write the same line.
+    for (const [k, v] of fields("C_")) if (!["C_HEAD", "C_TAIL", "C_TAIL_SHARED"].includes(k)) expect(v + 4, k).toBeLessThanOrEqual(LINE);
+    expect(L.C_HEAD % LINE).toBe(0);
+    expect(L.C_TAIL_SHARED % LINE).toBe(0);
+    expect(L.C_TAIL_SHARED - L.C_HEAD).toBeGreaterThanOrEqual(LINE);
+    expect(L.HCHAN_SHARED_SIZE - L.C_TAIL_SHARED).toBe(LINE);
+    expect(L.C_TAIL - L.C_HEAD).toBe(8);
+    expect(L.HCHAN_SHARED_SIZE % LINE).toBe(0);
+    // The flags and the lap of a position's high word do not overlap.
+    expect(L.P_HOLD & L.P_CLOSED).toBe(0);
+    expect((L.P_HOLD | L.P_CLOSED) & L.P_LAP).toBe(0);
+    expect((L.P_HOLD | L.P_CLOSED | L.P_LAP) >>> 0).toBe(0xffffffff);
     within("S_", L.S_ELEM + 4, ["S_ELEM"]);
     within("T_", L.T_SIZE, ["T_SIZE"]);
     within("K_", L.CASE_SIZE);
     expect(L.HCHAN_SIZE % 8).toBe(0); // the ring follows the header
     expect(L.S_ELEM % 8).toBe(0); // a sudog's elem area
     expect(L.T_SIZE).toBeLessThanOrEqual(LINE); // a thread context owns one line
-    expect(L.MAX_RING_BYTES + L.HCHAN_SIZE + 2 * LINE).toBeLessThanOrEqual(L.MAX_BLOCK);
+    expect(L.MAX_RING_BYTES + L.HCHAN_SHARED_SIZE + 2 * LINE).toBeLessThanOrEqual(L.MAX_BLOCK);
   });
 
   it("the value-slot contract: every codec's slot is a multiple of its alignment, so slot j of any 8-aligned base is aligned", () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { inWorker, rng, shuffle } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
-import { H_BUMP, H_IN_USE, HCHAN_SIZE, MEMORY_BASE, S_ELEM, SUDOG_INLINE } from "../dist/abi/layout.js";
+import {
+  H_BUMP, H_IN_USE, HCHAN_SHARED_SIZE, HCHAN_SIZE, MEMORY_BASE, RING_SMALL_SLOT, RING_STAMP_PAD, S_ELEM, SUDOG_INLINE,
+} from "../dist/abi/layout.js";
 
 const { SharedHeap, codecs } = wasm;
 type Chan<T> = wasm.Chan<T>;
@@ -31,18 +33,25 @@ function largestBlockIn(bytes: number): number {
   return Math.floor(bytes / step) * step;
 }
 
-/** The block of a channel whose ring has `ring` bytes: on shared memory it starts on a cache line and
- *  owns whole lines (allocLines). */
-function chanBlock(ring: number, shared: boolean): number {
-  return shared ? blockFor(Math.ceil((HCHAN_SIZE + ring) / LINE) * LINE + LINE) : blockFor(HCHAN_SIZE + ring);
+/** Bytes per ring slot of `size`-byte values: on shared memory a stamp comes first (assembly/ring.ts). */
+function strideOf(size: number, shared: boolean): number {
+  return !shared ? size : size <= 4 ? RING_SMALL_SLOT : size + RING_STAMP_PAD;
 }
 
-/** The largest ring a channel in a block of `block` bytes can have. */
-function ringFor(block: number, shared: boolean): number {
-  const ring = shared ? Math.floor((block - 8 - LINE) / LINE) * LINE - HCHAN_SIZE : block - 8 - HCHAN_SIZE;
-  expect(chanBlock(ring, shared)).toBe(block);
-  expect(chanBlock(ring + 1, shared)).toBeGreaterThan(block);
-  return ring;
+/** The block of a channel of `cap` values of `size` bytes: on shared memory its header is three lines,
+ *  and it starts on a cache line and owns whole lines (allocLines). */
+function chanBlock(cap: number, size: number, shared: boolean): number {
+  const ring = cap * strideOf(size, shared);
+  return shared ? blockFor(Math.ceil((HCHAN_SHARED_SIZE + ring) / LINE) * LINE + LINE) : blockFor(HCHAN_SIZE + ring);
+}
+
+/** The largest capacity of 1-byte values a channel in a block of `block` bytes can have. */
+function capFor(block: number, shared: boolean): number {
+  const ring = shared ? Math.floor((block - 8 - LINE) / LINE) * LINE - HCHAN_SHARED_SIZE : block - 8 - HCHAN_SIZE;
+  const cap = Math.floor(ring / strideOf(1, shared));
+  expect(chanBlock(cap, 1, shared)).toBe(block);
+  expect(chanBlock(cap + 1, 1, shared)).toBeGreaterThan(block);
+  return cap;
 }
 
 /** A shared heap's first channel directory (64 entries, assembly/directory.ts), which the heap holds
@@ -119,22 +128,22 @@ describe("shared heap: an emptied heap serves a channel of any size that fits", 
     // All the memory minus what the heap holds for itself: this thread's blocks and a new directory.
     const largest = largestBlockIn(MiB - MEMORY_BASE - held - DIR_BLOCK);
     const rand = rng(7);
-    for (const ring of [30_000, ringFor(largest, true), 100_000, ringFor(largest, true)]) {
+    for (const cap of [30_000, capFor(largest, true), 100_000, capFor(largest, true)]) {
       const chans = fillMixed(heap);
-      expect(chans.length).toBeGreaterThan(3000);
+      expect(chans.length).toBeGreaterThan(2000);
       const full = heap.stats();
       for (const ch of shuffle([...chans], rand)) ch.dispose();
       expect(heap.stats().bytesInUse).toBe(base);
       expect(heap.stats().channels).toBe(0);
-      const big = heap.chan(ring, codecs.bool);
+      const big = heap.chan(cap, codecs.bool);
       const s = heap.stats();
-      expect(s.bytesInUse).toBe(base + chanBlock(ring, true));
-      if (ring !== 30_000 && ring !== 100_000) {
+      expect(s.bytesInUse).toBe(base + chanBlock(cap, 1, true));
+      if (cap !== 30_000 && cap !== 100_000) {
         // Only a merge can serve the largest: the run of free blocks at the end went back to the bump
         // pointer. (A smaller one may be split from a large free block, such as this thread's grown
         // list of references, with the bump pointer left where it was.)
         expect(s.bytesReserved).toBeLessThan(full.bytesReserved);
-        expect(s.bytesReserved).toBeLessThanOrEqual(held + chanBlock(ring, true) + DIR_BLOCK + REFS_BLOCK);
+        expect(s.bytesReserved).toBeLessThanOrEqual(held + chanBlock(cap, 1, true) + DIR_BLOCK + REFS_BLOCK);
       }
       for (let k = 0; k < 3; k++) expect(big.trySend(k === 1)).toBe(true);
       expect([big.tryRecv(), big.tryRecv(), big.tryRecv()].map((r) => r!.value)).toEqual([false, true, false]);
@@ -142,7 +151,7 @@ describe("shared heap: an emptied heap serves a channel of any size that fits", 
       expect(heap.stats().bytesInUse).toBe(base);
     }
     // The next size class does not fit in 1 MiB at all.
-    expect(() => heap.chan(ringFor(largest, true) + 1, codecs.bool)).toThrow(/out of channel memory/);
+    expect(() => heap.chan(capFor(largest, true) + 1, codecs.bool)).toThrow(/out of channel memory/);
     expect(heap.stats().bytesInUse).toBe(base);
   });
 });
@@ -151,7 +160,7 @@ describe("shared heap: interleaved frees, then neighbours merge", () => {
   it("every other channel freed serves nothing larger; freeing their neighbours does, in place; survivors keep their values", async () => {
     const heap = await newHeap();
     const base = heap.stats().bytesInUse;
-    const B = chanBlock(4 * 4, true);
+    const B = chanBlock(4, 4, true);
     const chans = fillUp((i) => {
       const ch = heap.chan<number>(4, codecs.i32);
       ch.trySend(i + 1);
@@ -167,7 +176,7 @@ describe("shared heap: interleaved frees, then neighbours merge", () => {
     expect(heap.stats().bytesInUse).toBe(base + live.length * B);
     // After fillUp no run of free memory reaches B bytes; a freed block has live channels on both sides,
     // so no run reaches 3B now (well below 2048) and the probe fails, leaving everything as it was.
-    const probe = ringFor(2048, true);
+    const probe = capFor(2048, true);
     expect(() => heap.chan(probe, codecs.bool)).toThrow(/out of channel memory/);
     expect(heap.stats().bytesInUse).toBe(base + live.length * B);
     // Eleven neighbours in memory (no other block fits between them): free the six still alive.
@@ -179,7 +188,7 @@ describe("shared heap: interleaved frees, then neighbours merge", () => {
     // Now the probe fits, and only there: between the live channels on either side of the window.
     const big = heap.chan<boolean>(probe, codecs.bool);
     expect(big.c).toBeGreaterThan(byAddr[j - 2].c);
-    expect(big.c + HCHAN_SIZE + probe).toBeLessThan(byAddr[j + 12].c);
+    expect(big.c + HCHAN_SHARED_SIZE + probe * strideOf(1, true)).toBeLessThan(byAddr[j + 12].c);
     expect(heap.stats().bytesInUse).toBe(base + live.length * B + 2048);
     // Every survivor still holds its two values, and more flow through it.
     for (const ch of live) {
@@ -238,7 +247,7 @@ describe("shared heap: the sudog pool is drained by a pass and refills", () => {
     const s = heap.stats();
     expect(s.pooledSudogs).toBe(0);
     expect(s.parkedReceivers).toBe(100);
-    expect(s.bytesInUse).toBe(base + 100 * SUDOG_BLOCK + fillers.length * chanBlock(24, true));
+    expect(s.bytesInUse).toBe(base + 100 * SUDOG_BLOCK + fillers.length * chanBlock(3, 8, true));
     for (let i = 0; i < 100; i++) expect(u.trySend(1000 + i)).toBe(true);
     expect(await Promise.all(parked)).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i));
     expect(heap.stats().pooledSudogs).toBe(100);
@@ -276,8 +285,8 @@ describe("shared heap: passes while other threads allocate and free", () => {
     anchor.dispose();
     expect(heap.stats()).toMatchObject({ bytesInUse: base, channels: 0 });
     // Emptied by three threads, it still serves the largest channel.
-    const ring = ringFor(largestBlockIn(MiB - MEMORY_BASE - held - DIR_BLOCK), true);
-    heap.chan(ring, codecs.bool).dispose();
+    const cap = capFor(largestBlockIn(MiB - MEMORY_BASE - held - DIR_BLOCK), true);
+    heap.chan(cap, codecs.bool).dispose();
     expect(heap.stats().bytesInUse).toBe(base);
   }, 60_000);
 });
@@ -345,7 +354,7 @@ describe.each(["local", "shared"])("the %s build of the core, driven through its
     const held = word(H_BUMP) - MEMORY_BASE;
     const largest = largestBlockIn(MiB - MEMORY_BASE - held - (shared ? DIR_BLOCK : 0));
     const rand = rng(5);
-    for (const ring of [ringFor(largest, shared), 1 << 16, ringFor(largest, shared)]) {
+    for (const big of [capFor(largest, shared), 1 << 16, capFor(largest, shared)]) {
       const cs: number[] = [];
       let blocks = 0;
       for (let i = 0; ; i++) {
@@ -353,17 +362,17 @@ describe.each(["local", "shared"])("the %s build of the core, driven through its
         const c = core.makechan(t, elemsize, cap, 0);
         if (c === 0) break;
         cs.push(c);
-        blocks += chanBlock(elemsize * cap, shared);
+        blocks += chanBlock(cap, elemsize, shared);
       }
-      expect(cs.length).toBeGreaterThan(3000);
+      expect(cs.length).toBeGreaterThan(2000);
       expect(word(H_IN_USE)).toBe(base + blocks);
       for (const c of shuffle(cs, rand)) core.chanrelease(t, c); // the thread's last reference: freed
       expect(word(H_IN_USE)).toBe(base);
-      const big = core.makechan(t, 1, ring, 0);
-      expect(big).not.toBe(0);
-      expect(word(H_IN_USE)).toBe(base + chanBlock(ring, shared));
-      expect(word(H_BUMP) - MEMORY_BASE).toBeLessThanOrEqual(held + chanBlock(ring, shared) + (shared ? DIR_BLOCK + REFS_BLOCK : 0));
-      core.chanrelease(t, big);
+      const c = core.makechan(t, 1, big, 0);
+      expect(c).not.toBe(0);
+      expect(word(H_IN_USE)).toBe(base + chanBlock(big, 1, shared));
+      expect(word(H_BUMP) - MEMORY_BASE).toBeLessThanOrEqual(held + chanBlock(big, 1, shared) + (shared ? DIR_BLOCK + REFS_BLOCK : 0));
+      core.chanrelease(t, c);
     }
   });
 });

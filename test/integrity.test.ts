@@ -5,7 +5,7 @@ import * as wasm from "wasmchan";
 import { cores, type Lib } from "./cores";
 import { inWorker } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
-import { HCHAN_SIZE } from "../dist/abi/layout.js";
+import { C_BUF, HCHAN_SHARED_SIZE, RING_STAMP_PAD } from "../dist/abi/layout.js";
 
 const { SharedHeap, attach, codecs, chan, select, send, recv } = wasm;
 type Chan<T> = wasm.Chan<T>;
@@ -61,8 +61,8 @@ describe("defect 1: batches of variable-length codecs whose size is not a multip
     const desc = ch.share();
     ch.trySend(new Uint8Array([1, 2, 3, 4]));
     const u32 = new Uint32Array(desc.memory.buffer);
-    const ring = desc.c + HCHAN_SIZE; // the ring follows the header
-    u32[ring >>> 2] = 0x10000; // a length word no writer could have left
+    const value = u32[(desc.c + C_BUF) >>> 2] + RING_STAMP_PAD; // slot 0's value, after its stamp
+    u32[value >>> 2] = 0x10000; // a length word no writer could have left
     const r = ch.tryRecv()!;
     expect(r.value.length).toBe(4);
     expect([...r.value]).toEqual([1, 2, 3, 4]);
@@ -86,7 +86,9 @@ describe("defect 2: capacities the core cannot address", () => {
   it("SharedHeap: a capacity beyond the heap's maxBytes is a RangeError naming both sizes", async () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     expect(() => heap.chan(2 ** 32, codecs.i32)).toThrow(RangeError);
-    expect(() => heap.chan(1 << 20, codecs.i32)).toThrow(`needs ${4 * 2 ** 20 + HCHAN_SIZE} bytes, more than its heap can ever hold (1048576 bytes)`);
+    // A shared ring's slot is the value and its stamp: 8 bytes for an i32.
+    expect(() => heap.chan(1 << 20, codecs.i32)).toThrow(`with 8-byte slots needs ${8 * 2 ** 20 + HCHAN_SHARED_SIZE} bytes, more than its heap can ever hold (1048576 bytes)`);
+    expect(() => heap.chan(2 ** 28, codecs.i32)).toThrow(/a shared channel of capacity 268435456 with 4-byte values needs 2147483648 bytes \(8 per slot, its stamp included\)/);
     const ch = heap.chan(4, codecs.i32);
     expect(ch.cap).toBe(4);
   });
@@ -95,8 +97,8 @@ describe("defect 2: capacities the core cannot address", () => {
 describe("defect 3: allocator arithmetic near 4 GiB", () => {
   it("two ~2 GiB channels cannot both fit a 4 GiB heap, and no address is handed out twice", async () => {
     const heap = await SharedHeap.create({ maxBytes: 4 * 2 ** 30 - 65536 });
-    const big = heap.chan(0x7ffe0000 / 8 - 16, codecs.f64); // reserves ~2 GiB of address space
-    expect(() => heap.chan(0x7ffe0000 / 8 - 16, codecs.f64)).toThrow(/out of channel memory/);
+    const big = heap.chan(0x7ffe0000 / 16 - 16, codecs.f64); // reserves ~2 GiB of address space (16-byte slots)
+    expect(() => heap.chan(0x7ffe0000 / 16 - 16, codecs.f64)).toThrow(/out of channel memory/);
     const small = heap.chan(4, codecs.i32);
     expect(small.share().c).not.toBe(big.share().c);
     expect(heap.stats().bytesInUse).toBeGreaterThan(2 ** 31);
@@ -613,13 +615,13 @@ describe("defect 5: attach checks the channel's codec and that it is a live chan
     const real = victim.share();
     const u8 = new Uint8Array(real.memory.buffer);
     // Copy the victim's header into a value and send it: it now lies in the carrier's ring.
-    const header = u8.slice(real.c, real.c + HCHAN_SIZE);
-    const value = new Uint8Array(HCHAN_SIZE + 4);
-    value.set(header, 4); // after the slot's 4-byte length word and 4 bytes of padding: 8-aligned
+    const header = u8.slice(real.c, real.c + HCHAN_SHARED_SIZE);
+    const value = new Uint8Array(HCHAN_SHARED_SIZE + 4);
+    value.set(header, 4); // after the value's 4-byte length word and 4 bytes of padding: 8-aligned
     carrier.trySend(value);
-    const ring = carrier.share().c + HCHAN_SIZE;
-    const forged = ring + 8;
-    expect([...u8.slice(forged, forged + HCHAN_SIZE)]).toEqual([...header]);
+    const slot = new Uint32Array(real.memory.buffer)[(carrier.share().c + C_BUF) >>> 2];
+    const forged = slot + RING_STAMP_PAD + 8; // after the slot's stamp, then the length word and padding
+    expect([...u8.slice(forged, forged + HCHAN_SHARED_SIZE)]).toEqual([...header]);
     await expect(attach({ ...real, c: forged })).rejects.toThrow(/no such channel/);
     victim.trySend(1);
     expect(victim.len).toBe(1);

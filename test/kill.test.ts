@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { SharedHeap, codecs, ChannelError } from "wasmchan";
-import { C_LOCK, C_RECVQ, G_CLAIMED, H_ALLOC_LOCK, S_STATE, T_ID } from "../dist/abi/layout.js";
+import { C_HEAD, C_LOCK, C_RECVQ, C_TAIL_SHARED, G_CLAIMED, H_ALLOC_LOCK, P_HOLD, S_STATE, T_ID } from "../dist/abi/layout.js";
 import { entryOf, macrotask, rng } from "./util.js";
 
 const killUrl = new URL("./workers/kill.mjs", import.meta.url);
@@ -142,8 +142,12 @@ describe("a thread that dies", () => {
   it("a live thread that holds a lock too long makes others fail with a ChannelError, not spin; the channel is fine after", async () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     const ch = heap.chan(2, codecs.i32);
-    const w = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); post("held");
-      const end = Date.now() + 700; while (Date.now() < end) {} Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, 0); post("released");`,
+    // As a lock holder does (assembly/ring.ts): the lock word, then P_HOLD in both ring positions, so that
+    // the lock-free paths refuse and take the lock too.
+    const hold = `[${C_HEAD + 4}, ${C_TAIL_SHARED + 4}].map((o) => (workerData.c + o) >>> 2)`;
+    const w = start(`Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, tid); for (const i of ${hold}) Atomics.or(u32, i, ${P_HOLD}); post("held");
+      const end = Date.now() + 700; while (Date.now() < end) {}
+      for (const i of ${hold}) Atomics.and(u32, i, ${~P_HOLD}); Atomics.store(u32, (workerData.c + ${C_LOCK}) >>> 2, 0); post("released");`,
     { desc: ch.share(), c: (ch as unknown as { c: number }).c });
     await w.next();
     expect(() => ch.trySend(1)).toThrow(/lock held for over/);

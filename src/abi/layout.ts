@@ -36,6 +36,7 @@ export const H_DEATHS = 652;
 export const H_NEXT_TID = 656; //      counter for thread ids (T_ID), from 1
 export const H_ALLOC_POISON = 660; //  1 once a thread died inside the allocator's free-block merge
 export const H_COALESCING = 664; //    1 while the allocator merges free blocks (under H_ALLOC_LOCK)
+export const H_FRESH = 668; //         no address at or above it was ever handed out: memory there is still zero
 // Bumped on every memory.grow, so JS knows to rebuild views. Every thread reads it after each core call
 // that may allocate: it has a cache line of its own, away from the counters every park and wake write.
 export const H_GROW_EPOCH = 960;
@@ -46,25 +47,40 @@ export const HEAP_MAGIC = 0x6e686377; // "wchn"
 export const MAX_BLOCK = 0x7fff0000;
 export const MAX_RING_BYTES = 0x7ffe0000;
 
-// ---- hchan: one block holding the header and, right after it, the ring buffer.
+// ---- hchan: one block holding the header and, after it, the ring buffer (assembly/ring.ts).
 export const C_LOCK = 0; //       lock word: 0 free, else the holder's thread id (T_ID)
-export const C_QCOUNT = 4; //     values in the ring
-export const C_DATAQSIZ = 8; //   ring capacity (the channel's cap)
-export const C_BUF = 12; //       address of slot 0
-export const C_ELEMSIZE = 16; //  bytes per slot
-export const C_CLOSED = 20; //    0 open, 1 closed
-export const C_SENDX = 24; //     next slot to write
-export const C_RECVX = 28; //     next slot to read
-export const C_RECVQ = 32; //     waitq of parked receivers (first, last)
-export const C_SENDQ = 40; //     waitq of parked senders (first, last)
-export const C_REFS = 48; //      references held by threads (shared channels)
-export const C_ID = 52; //        stable id for diagnostics
-export const C_SLOT = 56; //      shared heaps: this channel's entry in the directory of live channels
-export const C_DISPOSED = 60; //  1 once disposed: every later op fails; CHAN_POISONED once poisoned
+export const C_DATAQSIZ = 4; //   ring capacity (the channel's cap)
+export const C_BUF = 8; //        address of slot 0
+export const C_ELEMSIZE = 12; //  bytes per value
+export const C_CLOSED = 16; //    0 open, 1 closed
+export const C_STRIDE = 20; //    bytes per ring slot: the value, and on shared memory its stamp before it
+export const C_RECVQ = 24; //     waitq of parked receivers (first, last)
+export const C_SENDQ = 32; //     waitq of parked senders (first, last)
+export const C_REFS = 40; //      references held by threads (shared channels)
+export const C_ID = 44; //        stable id for diagnostics
+export const C_SLOT = 48; //      shared heaps: this channel's entry in the directory of live channels
+export const C_DISPOSED = 52; //  1 once disposed: every later op fails; CHAN_POISONED once poisoned
 export const CHAN_POISONED = 2; // C_DISPOSED value: a thread died holding C_LOCK, which stays held for ever
-export const C_SHARES = 64; //    descriptors from share() not yet attached; each holds one of C_REFS
-export const C_CODEC = 68; //     a hash of the codec's name (0: untyped), checked by attach
-export const HCHAN_SIZE = 72; //  a multiple of 8: the ring that follows is 8-aligned
+export const C_SHARES = 56; //    descriptors from share() not yet attached; each holds one of C_REFS
+export const C_CODEC = 60; //     a hash of the codec's name (0: untyped), checked by attach
+// The ring's two positions, each a u64: the slot index (low u32), then the lap and the P_* flags (high
+// u32). C_HEAD is the next value to receive, the tail the next slot to fill. On shared memory each has
+// a cache line of its own (the header's first line is read-mostly), so a sender and a receiver that
+// both find the ring neither full nor empty never write the same line but the slot's.
+export const C_HEAD = 64;
+export const C_TAIL = 72; //      unshared memory
+export const HCHAN_SIZE = 80; //  unshared memory; a multiple of 8: the ring that follows is 8-aligned
+export const C_TAIL_SHARED = 128;
+export const HCHAN_SHARED_SIZE = 192; // shared memory: three cache lines (header, head, tail)
+// High word of a position.
+export const P_HOLD = 0x80000000; //   set in both positions while a sudog is queued or a lock holder examines
+//                                    the ring: the lock-free paths refuse, and take the lock
+export const P_CLOSED = 0x40000000; // set in the tail by close: no send gets in any more
+export const P_LAP = 0x3fffffff; //    the lap count, wrapping
+// A shared ring's slot is a u32 stamp then the value: RING_SMALL_SLOT bytes for values of up to 4 bytes
+// (the value at offset 4), else RING_STAMP_PAD + the value's size (the value 8-aligned at offset 8).
+export const RING_SMALL_SLOT = 8;
+export const RING_STAMP_PAD = 8;
 
 // ---- waitq: two words inside hchan.
 export const Q_FIRST = 0;

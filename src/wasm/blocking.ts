@@ -1,14 +1,11 @@
 // blocking: the sync forms (sendSync, recvSync, and the blocking ends of the batches) — shared
-// channels, on threads allowed to block (workers, Node's main thread) — and the brief watch of a
-// shared channel's state before any op on it parks.
+// channels, on threads allowed to block (workers, Node's main thread). Before it parks, a blocking op
+// retries the ring's lock-free path for a moment inside the core (assembly/hchan.ts, SPIN).
 import type { RecvResult } from "../api/chan.js";
 import { deathError, sendOnClosed } from "../api/errors.js";
-import { C_CLOSED, C_QCOUNT, C_RECVQ, C_SENDQ, F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
+import { F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
 import { canBlock } from "./heap.js";
 import type { WasmChan } from "./chan.js";
-
-/** Polls of a shared channel's state before a blocking op parks (about a microsecond). */
-const PRESPIN = 400;
 
 /** Throws a TypeError unless `ch`'s thread may block on it (`what` names the op). */
 export function check(ch: WasmChan<any>, what: string): void {
@@ -16,25 +13,6 @@ export function check(ch: WasmChan<any>, what: string): void {
     throw new TypeError(`wasmchan: ${what} blocks the thread, so it needs a channel of a SharedHeap that other threads can complete`);
   }
   if (!canBlock) throw new TypeError(`wasmchan: ${what} cannot block a browser's main thread; use the Promise form`);
-}
-
-// Across threads, parking (a sudog, a wake-up through the OS) costs microseconds, while the thread on
-// the other side is often about to make room or a value. Before a blocking op on a shared channel,
-// watch the channel for up to ~1 µs without taking its lock: these reads are hints, the core decides.
-
-export function spinUntilReceivable(ch: WasmChan<any>, c: number): void {
-  const u32 = ch.heap.views.u32;
-  for (let i = 0; i < PRESPIN; i++) {
-    if (u32[(c + C_QCOUNT) >>> 2] !== 0 || u32[(c + C_SENDQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
-  }
-}
-
-export function spinUntilSendable(ch: WasmChan<any>, c: number): void {
-  const u32 = ch.heap.views.u32;
-  const cap = ch.cap;
-  for (let i = 0; i < PRESPIN; i++) {
-    if (u32[(c + C_QCOUNT) >>> 2] < cap || u32[(c + C_RECVQ) >>> 2] !== 0 || u32[(c + C_CLOSED) >>> 2] !== 0) return;
-  }
 }
 
 /** A blocked single op (its sudog `sg`) that parkdead says a death stranded: withdraws it if it still
@@ -55,7 +33,6 @@ export function sendSync(ch: WasmChan<any>, p: unknown): void {
   const heap = ch.heap;
   const ep = heap.scratch(ch.size);
   ch.store(ep, p);
-  spinUntilSendable(ch, c);
   const r = heap.core.chansend(heap.t, c, ep, 1);
   if (r === R_DONE) return;
   if (r === R_HANDOFF) {
@@ -83,7 +60,6 @@ export function recvSync<T>(ch: WasmChan<T>): RecvResult<T> {
   const c = ch.c;
   const heap = ch.heap;
   const ep = heap.scratch(ch.size);
-  spinUntilReceivable(ch, c);
   const r = heap.core.chanrecv(heap.t, c, ep, 1);
   if (r === R_PARKED) {
     heap.sync();

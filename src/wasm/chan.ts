@@ -6,14 +6,14 @@
 // operation first has to wait on it (or a select must park on it). Then it moves into linear memory
 // (promote) and is registered to be freed when collected; from then on the core's wait queues are the
 // source of truth. With nobody parked, a buffered value goes in and out through the views, in JS,
-// without a core call (fastsend/fastrecv: the core's bufsend/bufrecv on the same fields).
+// without a core call (fastsend/fastrecv: ring.ts, the core's buffer moves on the same positions).
 import { BatchEnd, Chan, ChanDescriptor, Kind, RecvResult } from "../api/chan.js";
 import type { Codec } from "../api/codecs.js";
 import { abortReason, closeOfClosed, deathError, isAborted, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { RESOLVED } from "../api/promises.js";
 import type { Case, SelectResult } from "../api/select.js";
 import {
-  C_BUF, C_CLOSED, C_ID, C_QCOUNT, C_RECVQ, C_RECVX, C_SENDQ, C_SENDX, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
+  C_BUF, C_ID, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
   R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
 } from "../abi/layout.js";
 import { NO_RING, Ring, bufrecv as ringrecv, bufsend as ringsend, makering } from "../pure/hchan.js";
@@ -23,6 +23,7 @@ import { Heap } from "./heap.js";
 import { detach, enterCore, leaveCore, sharep } from "./lifetime.js";
 import { Later, Op, WasmParking, runLater } from "./parked.js";
 import { selectgo } from "./select.js";
+import { filled, popSlot, popped, pushSlot, pushed, ringLen } from "./ring.js";
 import { NONE, RING_HANDLE } from "./values.js";
 
 /** Switches for tests, not API: with `fastPaths` false, channels made from then on go to the core for
@@ -65,7 +66,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
 
   /** Go's `len(ch)`. */
   get len(): number {
-    return this.c === 0 ? this.qcount : this.heap.views.u32[(this.c + C_QCOUNT) >>> 2];
+    return this.c === 0 ? this.qcount : ringLen(this.heap.views.u32, this.c, this.dataqsiz, this.heap.shared);
   }
 
   /** Go's `cap(ch)`. */
@@ -105,35 +106,18 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
         views.u32[(this.bufAddr >>> 2) + i] = s === undefined ? 0 : RING_HANDLE + i;
       }
     }
-    const u32 = views.u32;
-    u32[(c + C_QCOUNT) >>> 2] = n;
-    u32[(c + C_SENDX) >>> 2] = n === this.dataqsiz ? 0 : n;
+    filled(views.u32, c, this.dataqsiz, n);
     if (this.closed) this.heap.core.closechan(this.heap.t, c); // nobody to wake
     this.buf = NO_RING;
     this.qcount = this.sendx = this.recvx = 0;
     return c;
   }
 
-  // ---- values in and out of the core's memory
-
-
-
-
-
-
-
-
-
-
-
-
-
-
   // ---- the buffered fast paths, in JS
   //
   // On unshared memory only this thread can touch the channel, so the commonest case — a buffered
   // value in or out with nobody parked on the other side — needs no call into the core: it is the
-  // core's bufsend/bufrecv (assembly/hchan.ts), done on the same fields through the views. Anything
+  // core's buffer moves (assembly/ring.ts), done on the same positions through the views. Anything
   // else (a queue to look at, a full or empty ring, close) goes to the core, which stays the authority.
   // Only for slots whose views are aligned: untyped handles and the 1-, 4- and 8-byte codecs.
 
@@ -141,38 +125,32 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
    *  when the core must decide. */
   fastsend(c: number, p: unknown): boolean {
     const u32 = this.heap.views.u32;
-    const h = c >>> 2;
-    const q = u32[h + (C_QCOUNT >>> 2)];
-    if (q >= this.dataqsiz || u32[h + (C_RECVQ >>> 2)] !== 0 || u32[h + (C_CLOSED >>> 2)] !== 0) return false;
-    const sendx = u32[h + (C_SENDX >>> 2)];
+    const i = pushSlot(u32, c, this.dataqsiz);
+    if (i < 0) return false;
     if (this.codec === undefined) {
-      // Values only ever leave slot `sendx` into this thread's hands (a receive, here or in the core,
+      // Values only ever leave slot `i` into this thread's hands (a receive, here or in the core,
       // whose caller takes the value before anything else runs): until then nothing else uses
-      // slots[sendx], so it needs no free list.
+      // slots[i], so it needs no free list.
       let slots = this.slots;
       if (slots === null) slots = this.slots = new Array(this.dataqsiz);
-      slots[sendx] = p;
-      u32[(this.bufAddr >>> 2) + sendx] = p === undefined ? 0 : RING_HANDLE + sendx;
+      slots[i] = p;
+      u32[(this.bufAddr >>> 2) + i] = p === undefined ? 0 : RING_HANDLE + i;
     } else {
-      this.codec.store(this.heap.views, this.bufAddr + sendx * this.size, p);
+      this.codec.store(this.heap.views, this.bufAddr + i * this.size, p);
     }
-    u32[h + (C_SENDX >>> 2)] = sendx + 1 === this.dataqsiz ? 0 : sendx + 1;
-    u32[h + (C_QCOUNT >>> 2)] = q + 1;
+    pushed(u32, c, this.dataqsiz);
     return true;
   }
 
   /** @internal Takes the ring's head if there is one and no sender is queued; else NONE. */
   fastrecv(c: number): unknown {
     const u32 = this.heap.views.u32;
-    const h = c >>> 2;
-    const q = u32[h + (C_QCOUNT >>> 2)];
-    if (q === 0 || u32[h + (C_SENDQ >>> 2)] !== 0) return NONE;
-    const recvx = u32[h + (C_RECVX >>> 2)];
+    const i = popSlot(u32, c);
+    if (i < 0) return NONE;
     const v = this.codec === undefined
-      ? this.release(u32[(this.bufAddr >>> 2) + recvx])
-      : this.codec.read(this.heap.views, this.bufAddr + recvx * this.size);
-    u32[h + (C_RECVX >>> 2)] = recvx + 1 === this.dataqsiz ? 0 : recvx + 1;
-    u32[h + (C_QCOUNT >>> 2)] = q - 1;
+      ? this.release(u32[(this.bufAddr >>> 2) + i])
+      : this.codec.read(this.heap.views, this.bufAddr + i * this.size);
+    popped(u32, c, this.dataqsiz);
     return v;
   }
 
@@ -193,8 +171,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
       return RESOLVED;
     }
     const heap = this.heap;
-    if (heap.shared) blocking.spinUntilSendable(this, c);
-    else if (this.js && this.handOff(c, p)) return RESOLVED;
+    if (this.js && this.handOff(c, p)) return RESOLVED;
     const ep = this.put(p);
     const r = heap.core.chansend(heap.t, c, ep, 1);
     if (r === R_DONE) return RESOLVED;
@@ -228,7 +205,6 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     }
     const heap = this.heap;
     const ep = heap.scratch(this.size);
-    if (heap.shared) blocking.spinUntilReceivable(this, c);
     const r = heap.core.chanrecv(heap.t, c, ep, 1);
     if (r === R_PARKED) return this.park(kind === Kind.Recv ? Op.Recv : Op.RecvOk, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {

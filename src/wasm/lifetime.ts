@@ -4,7 +4,7 @@
 import { type ChanDescriptor, nameChan } from "../api/chan.js";
 import { Codec, isCodec } from "../api/codecs.js";
 import { checkCapacity } from "../api/errors.js";
-import { C_ID, HCHAN_SIZE } from "../abi/layout.js";
+import { C_ID, HCHAN_SHARED_SIZE, HCHAN_SIZE, MAX_RING_BYTES, RING_SMALL_SLOT, RING_STAMP_PAD } from "../abi/layout.js";
 import type { Heap } from "./heap.js";
 import { WasmChan } from "./chan.js";
 
@@ -99,8 +99,14 @@ export function makeChan<T>(heap: Heap, cap: unknown, codec: unknown, name?: unk
   }
   const size = codec === undefined ? 4 : (codec as Codec).size;
   const n = checkCapacity(cap, size);
-  if (HCHAN_SIZE + n * size > heap.maxBytes) {
-    throw new RangeError(`wasmchan: a channel of capacity ${n} with ${size}-byte slots needs ${HCHAN_SIZE + n * size} bytes, more than its heap can ever hold (${heap.maxBytes} bytes)`);
+  // A shared ring's slots carry a stamp besides the value (assembly/ring.ts).
+  const stride = !heap.shared ? size : size <= 4 ? RING_SMALL_SLOT : size + RING_STAMP_PAD;
+  if (n * stride > MAX_RING_BYTES) {
+    throw new RangeError(`wasmchan: a shared channel of capacity ${n} with ${size}-byte values needs ${n * stride} bytes (${stride} per slot, its stamp included); a channel's buffer holds at most ${MAX_RING_BYTES} bytes (${Math.floor(MAX_RING_BYTES / stride)} slots of this size)`);
+  }
+  const bytes = (heap.shared ? HCHAN_SHARED_SIZE : HCHAN_SIZE) + n * stride;
+  if (bytes > heap.maxBytes) {
+    throw new RangeError(`wasmchan: a channel of capacity ${n} with ${stride}-byte slots needs ${bytes} bytes, more than its heap can ever hold (${heap.maxBytes} bytes)`);
   }
   if (name !== undefined && typeof name !== "string") throw new TypeError("wasmchan: a channel's name must be a string");
   const ch = new WasmChan<T>(heap, n, codec as Codec<T> | undefined);
