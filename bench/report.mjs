@@ -52,7 +52,7 @@ function rows(report) {
 
 const KINDS = [
   ["same-thread", "Same thread (time per message; ratio = floor / this, above 1× is faster than the hand-written Promise channel)"],
-  ["workers", "Across workers, S5 (time per message; ratio = SAB-ring floor / this)"],
+  ["workers", "Across workers, S5 (time per message; ratio = the scenario's floor / this: wasm-ring in S5-1:1, sab-ring elsewhere)"],
   ["memory", "Memory (bytes per item; ratio = floor / this, above 1× is smaller than the floor)"],
 ];
 
@@ -113,6 +113,7 @@ function markdown(report) {
   const e = report.environment;
   const byScenario = rows(report);
   let md = `# wasmchan benchmark report\n\n`;
+  if (report.loadWarning) md += `> **Warning:** ${report.loadWarning}\n\n`;
   md += `${report.date}${report.quick ? " — **quick run** (smoke test, small counts: not for comparisons)" : ""}. `;
   md += `Node ${e.node} (V8 ${e.v8}), ${e.platform}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB, load average ${e.loadavg?.join(" ")} at the end. `;
   if (e.go) md += `${e.go}. `;
@@ -120,7 +121,7 @@ function markdown(report) {
   md += `Times are per message: the median over runs, each run moving and verifying every message (count, sum, and order where it is defined). `;
   md += `**Ratio** = the floor's median / this median: above 1× is better (faster, or smaller) than the floor, below 1× worse. `;
   md += `The floor of the same-thread and memory scenarios is \`floor\`, a minimal hand-written Promise channel (bench/impls/floor.mjs); `;
-  md += `across workers it is \`sab-ring\`, a minimal SharedArrayBuffer ring with Atomics (bench/workers/sab-ring.mjs). `;
+  md += `across workers it is \`sab-ring\`, a minimal SharedArrayBuffer ring with Atomics (bench/workers/sab-ring.mjs), except in S5-1:1, whose floor is \`wasm-ring\`: the bare stamped ring of wasmchan's design with its loops wholly inside Wasm (bench/wasm-ring/ring.ts), the physical limit of this design. `;
   md += `\`floor-sync\` moves the same values through plain arrays without Promises (a lower bound, not a channel). `;
   md += `The machine may be shared: numbers are noisy, compare runs with \`--compare\`.\n\n`;
   md += `## Summary\n\n${summaryTable(report)}\n`;
@@ -199,7 +200,7 @@ function html(report) {
 body{font:14px system-ui,sans-serif;margin:2em;max-width:62em} svg text{font:12px system-ui,sans-serif} h2{font-size:1.05em;margin-top:1.6em}
 h2 small{font-weight:normal;color:#666} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 8px;text-align:center} td:first-child{text-align:left}
 .pass{color:#080}.fail{color:#c00;font-weight:bold}.na{color:#888}
-</style></head><body><h1>wasmchan benchmarks</h1><p>${escape(report.date)}${report.quick ? " — <b>quick run</b> (small counts)" : ""} — Node ${escape(e.node)}, ${e.cores} × ${escape(e.cpu)}${e.go ? `, ${escape(e.go)}` : ""}.
+</style></head><body><h1>wasmchan benchmarks</h1>${report.loadWarning ? `<p><b>Warning:</b> ${escape(report.loadWarning)}</p>` : ""}<p>${escape(report.date)}${report.quick ? " — <b>quick run</b> (small counts)" : ""} — Node ${escape(e.node)}, ${e.cores} × ${escape(e.cpu)}${e.go ? `, ${escape(e.go)}` : ""}.
 Bars: median per message (shorter is better); whiskers: min–max over runs; dots: every run. Ratio: floor / this (above 1× beats the floor).
 Blue: wasmchan; grey: floors; green: other libraries; ⚠n: the library failed n semantic probes.</p>
 ${probes}

@@ -24,6 +24,12 @@ let outDir = option("--out") ?? fileURLToPath(new URL("./report/", import.meta.u
 if (!outDir.endsWith("/")) outDir += "/";
 const started = Date.now();
 const loadAtStart = (await import("node:os")).loadavg().map((x) => +x.toFixed(2));
+// Figures taken on a busy machine are not comparable (README, "Benchmarks"): say so loudly.
+const LOAD_LIMIT = 0.5;
+const loadWarning = loadAtStart[0] > LOAD_LIMIT
+  ? `the load average was ${loadAtStart[0]} when this run started (above ${LOAD_LIMIT}): other work shared the machine, and these figures are not comparable with a quiet run's`
+  : undefined;
+if (loadWarning) console.warn(`WARNING: ${loadWarning}`);
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`.padStart(5);
 
 const { impls, unavailable } = await loadImpls();
@@ -196,6 +202,7 @@ const report = {
   environment: environment(go),
   scenarios: scenarios.map(({ id, title, kind, unit, floor, description }) => ({ id, title, kind, unit, floor: floor ?? "floor", description })),
   probes: { list: probes.map(({ id, title }) => ({ id, title })), results: probeResults },
+  loadAtStart, loadWarning,
   notes,
   results,
 };

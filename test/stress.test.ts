@@ -6,12 +6,17 @@ import { describe, expect, it } from "vitest";
 import { SharedHeap, codecs } from "wasmchan";
 
 const MESSAGES = Number(process.env.WASMCHAN_STRESS_MESSAGES ?? 2_000_000);
+const MIX = Number(process.env.WASMCHAN_STRESS_MIX ?? 1_000_000);
 
-function run(workerData: Record<string, unknown>): Promise<number> {
+function run(workerData: Record<string, unknown>, file = "stress.mjs", forms?: number[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL("./workers/stress.mjs", import.meta.url), { workerData });
+    const w = new Worker(new URL(`./workers/${file}`, import.meta.url), { workerData });
     let count = -1;
-    w.on("message", (m) => { if (m.done) count = m.count; });
+    w.on("message", (m) => {
+      if (!m.done) return;
+      count = m.count;
+      m.forms?.forEach((n: number, i: number) => { if (forms) forms[i] += n; });
+    });
     w.on("error", reject);
     w.on("exit", (code) => (code === 0 && count >= 0 ? resolve(count) : reject(new Error(`worker exited ${code}`))));
   });
@@ -41,5 +46,33 @@ describe("stress across workers", () => {
     expect(wrong).toEqual([]);
     const st = heap.stats();
     expect(st.parkedSenders + st.parkedReceivers).toBe(0);
+  }, 600_000);
+
+  it(`${MIX} messages over an unbuffered, a cap-1 and a cap-1024 channel: sync, async, try, select and batches (async and sync) mixed, 3 producers and 3 consumers`, async () => {
+    const heap = await SharedHeap.create({ maxBytes: 16 << 20 });
+    const chans = [heap.chan(0, codecs.i32), heap.chan(1, codecs.i32), heap.chan(1024, codecs.i32)];
+    const seen = new SharedArrayBuffer(MIX * 4);
+    const P = 3, C = 3;
+    const per = Math.ceil(MIX / P);
+    const sendForms = new Array(6).fill(0), recvForms = new Array(6).fill(0);
+    const shared = () => chans.map((c) => c.share());
+    const consumers = Array.from({ length: C }, (_, i) =>
+      run({ role: "consumer", chans: shared(), seen, seed: 0x4321 + i, universal: i === 0 }, "stress-mix.mjs", recvForms));
+    const producers = Array.from({ length: P }, (_, i) =>
+      run({ role: "producer", chans: shared(), from: i * per, to: Math.min(MIX, (i + 1) * per), seed: 0x6789 + i }, "stress-mix.mjs", sendForms));
+    const sent = (await Promise.all(producers)).reduce((s, n) => s + n, 0);
+    for (const c of chans) c.close();
+    const received = (await Promise.all(consumers)).reduce((s, n) => s + n, 0);
+    expect(sent).toBe(MIX);
+    expect(received).toBe(MIX);
+    const s = new Int32Array(seen);
+    const wrong: number[] = [];
+    for (let v = 0; v < MIX && wrong.length < 10; v++) if (s[v] !== 1) wrong.push(v);
+    expect(wrong).toEqual([]);
+    // Every form ran, on both sides.
+    for (const n of [...sendForms, ...recvForms]) expect(n).toBeGreaterThan(100);
+    const st = heap.stats();
+    expect(st.parkedSenders + st.parkedReceivers).toBe(0);
+    for (const c of chans) expect(c.len).toBe(0);
   }, 600_000);
 });

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -225,6 +226,31 @@ func s5(total, producers, consumers int) int {
 	return count
 }
 
+// busy runs f while k goroutines burn CPU.
+func busy(k int, f func() int) int {
+	var stop int32
+	var wg sync.WaitGroup
+	for i := 0; i < k; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := int32(1)
+			for atomic.LoadInt32(&stop) == 0 {
+				for j := 0; j < 100000; j++ {
+					x = x*1103515245 + 12345
+				}
+			}
+			atomic.AddInt64(&sinkInt, int64(x))
+		}()
+	}
+	n := f()
+	atomic.StoreInt32(&stop, 1)
+	wg.Wait()
+	return n
+}
+
+var sinkInt int64
+
 var sink []chan int
 
 func memChan(n int) (float64, int) {
@@ -332,6 +358,12 @@ func main() {
 	mp := fmt.Sprintf("GOMAXPROCS=%d", procs)
 	timed("S5-1:1", func(n int) int { return s5(n, 1, 1) }, 250_000/scale, 5, res, mp+"; goroutine → main goroutine, chan int32 (1024)")
 	timed("S5-4:4", func(n int) int { return s5(n, 4, 4) }, 200_000/scale, 5, res, mp+"; 4 → 4 goroutines, one chan int32 (1024)")
+	// S5-busy: one CPU-bound OS thread per core alongside, as the JS threads of bench/scenarios/workers.mjs:
+	// GOMAXPROCS doubled so that the busy goroutines take threads of their own, not the channel's.
+	runtime.GOMAXPROCS(2 * procs)
+	timed("S5-busy", func(n int) int { return busy(procs, func() int { return s5(n, 1, 1) }) }, 250_000/scale, 5, res,
+		fmt.Sprintf("GOMAXPROCS=%d with %d CPU-bound goroutines alongside; goroutine → main goroutine, chan int32 (1024)", 2*procs, procs))
+	runtime.GOMAXPROCS(procs)
 	out, _ := json.Marshal(map[string]interface{}{"goVersion": runtime.Version(), "results": res})
 	fmt.Println(string(out))
 }
