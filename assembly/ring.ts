@@ -31,7 +31,7 @@
 // On unshared memory only one thread runs: there are no stamps, no atomics and no lock, and the
 // bindings do the same buffer moves in JS (src/wasm/chan.ts) on the same positions.
 import {
-  C_BUF, C_DATAQSIZ, C_ELEMSIZE, C_HEAD, C_RECVQ, C_SENDQ, C_STRIDE, C_TAIL, C_TAIL_SHARED,
+  C_BUF, C_DATAQSIZ, C_DISPOSED, C_ELEMSIZE, C_HEAD, C_RECVQ, C_SENDQ, C_STRIDE, C_TAIL, C_TAIL_SHARED,
   P_CLOSED, P_HOLD, P_LAP, Q_FIRST,
 } from "../src/abi/layout";
 import { SHARED } from "./flavor";
@@ -117,14 +117,16 @@ export function ringInit(c: usize, size: u32, cap: u32, zero: bool): void {
   if (SHARED && cap != 0 && !zero) memory.fill(<usize>load<u32>(c, C_BUF), 0, <usize>cap * <usize>strideFor(size));
 }
 
-/** Values in the ring now (a snapshot when others run: between 0 and cap). */
+/** Values in the ring: a count it held at some instant during the call (crossbeam's len: the tail
+ *  read again after the head, until it did not move), ops in flight included. */
 export function ringLen(c: usize): u32 {
   const cap = load<u32>(c, C_DATAQSIZ);
   if (cap == 0) return 0;
-  const t = ld(tailAt(c));
-  const h = ld(headAt(c));
-  const n = dist(h, t, cap);
-  return n > cap ? cap : n;
+  while (true) {
+    const t = ld(tailAt(c));
+    const h = ld(headAt(c));
+    if (ld(tailAt(c)) == t) return dist(h, t, cap);
+  }
 }
 
 /** Waits for the op in flight on the slot at `slot` to store `want`. It is past its compare-and-swap,
@@ -235,9 +237,14 @@ export function tryPop(c: usize, ep: usize): i32 {
 /** Before a lock holder lets go: P_HOLD stays set exactly while a sudog is queued. */
 export function thaw(c: usize): void {
   if (load<u32>(c, C_DATAQSIZ) == 0) return;
-  const hold = load<u32>(c + C_RECVQ, Q_FIRST) != 0 || load<u32>(c + C_SENDQ, Q_FIRST) != 0;
+  // A disposed channel keeps P_HOLD for good: every op takes the lock and fails there. (Its ring was
+  // dropped without its stamps: a lock-free receive would wait for a value that never comes.)
+  const hold = load<u32>(c + C_RECVQ, Q_FIRST) != 0 || load<u32>(c + C_SENDQ, Q_FIRST) != 0 || load<u32>(c, C_DISPOSED) != 0;
   if (SHARED) {
-    if (hold) return; // freeze set it
+    if (hold) {
+      holdForever(c); // set already by freeze, except after a cancel or a select's unlinking
+      return;
+    }
     atomic.and<u64>(headAt(c), ~HOLD64);
     atomic.and<u64>(tailAt(c), ~HOLD64);
   } else {

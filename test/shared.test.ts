@@ -1,6 +1,7 @@
 // Channels in shared Wasm memory across Node worker_threads: Go's semantics across threads, with every
 // value accounted for exactly once (a shared "seen" array that consumers mark with Atomics.add).
 import { Worker } from "node:worker_threads";
+import { HCHAN_SHARED_SIZE } from "../dist/abi/layout.js";
 import { describe, expect, it } from "vitest";
 import { SharedHeap, attach, codecs, select, recv, ChannelError } from "wasmchan";
 
@@ -204,7 +205,7 @@ describe("shared channels: bad input and lifetime", () => {
     const before = heap.stats();
     const ch = heap.chan(8, codecs.f64);
     const channelBytes = heap.stats().bytesInUse - before.bytesInUse;
-    expect(channelBytes).toBeGreaterThanOrEqual(72 + 8 * 8);
+    expect(channelBytes).toBeGreaterThanOrEqual(HCHAN_SHARED_SIZE + 8 * 16);
     const d = ch.share();
     // Another thread attaches and disposes: the channel is disposed for everyone.
     await new Promise<void>((resolve, reject) => {
@@ -222,6 +223,34 @@ describe("shared channels: bad input and lifetime", () => {
     expect(() => ch.trySend(1)).toThrow(/use of disposed channel/);
   }, 30_000);
 
+  for (const [cap, fill] of [[1, 1], [8, 8], [8, 5], [1024, 1024]]) {
+    it(`a cap-${cap} channel holding ${fill} values, disposed by another thread: every receive here fails with ChannelError, none waits`, async () => {
+      const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
+      const ch = heap.chan<number>(cap, codecs.i32);
+      // Lap the ring once first, so that the values sit in the second lap's slots.
+      for (let i = 0; i < cap; i++) ch.trySend(i);
+      for (let i = 0; i < cap; i++) ch.tryRecv();
+      for (let i = 0; i < fill; i++) expect(ch.trySend(i)).toBe(true);
+      const d = ch.share();
+      await new Promise<void>((resolve, reject) => {
+        const w = new Worker(`import { workerData } from "node:worker_threads"; import { attach } from "wasmchan";
+          const ch = await attach(workerData.d); ch.dispose();`, { eval: true, workerData: { d } } as any);
+        w.on("error", reject);
+        w.on("exit", () => resolve());
+      });
+      expect(() => ch.tryRecv()).toThrow(/use of disposed channel/);
+      expect(() => ch.recvSync()).toThrow(/use of disposed channel/);
+      expect(() => ch.recvManySync(4)).toThrow(/use of disposed channel/);
+      // (thrown or rejected: either way the caller's await fails at once)
+      const failure = async (f: () => Promise<unknown>) => { try { await f(); } catch (e) { return e; } };
+      expect(String(await failure(() => ch.recv()))).toMatch(/use of disposed channel/);
+      expect(String(await failure(() => ch.recvMany(4)))).toMatch(/use of disposed channel/);
+      expect(() => ch.trySend(1)).toThrow(/use of disposed channel/);
+      expect(ch.len).toBe(0);
+      ch.dispose();
+    }, 30_000);
+  }
+
   it("channel headers start on a cache line, no two share one, and their memory comes back whole", async () => {
     const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
     const before = heap.stats().bytesInUse;
@@ -229,8 +258,8 @@ describe("shared channels: bad input and lifetime", () => {
     const lines = new Set<number>();
     for (const ch of chans) {
       expect(ch.c % 64).toBe(0);
-      // the header's 72 bytes and the ring are this channel's alone
-      for (let a = ch.c; a < ch.c + 72 + ch.cap * 4; a += 64) {
+      // the header's three lines and the ring (8-byte slots: stamp and value) are this channel's alone
+      for (let a = ch.c; a < ch.c + HCHAN_SHARED_SIZE + ch.cap * 8; a += 64) {
         expect(lines.has(a >> 6)).toBe(false);
         lines.add(a >> 6);
       }

@@ -66,7 +66,8 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
 
   /** Go's `len(ch)`. */
   get len(): number {
-    return this.c === 0 ? this.qcount : ringLen(this.heap.views.u32, this.c, this.dataqsiz, this.heap.shared);
+    if (this.c === 0) return this.qcount;
+    return this.heap.shared ? this.heap.core.chanlen(this.c) : ringLen(this.heap.views.u32, this.c, this.dataqsiz);
   }
 
   /** Go's `cap(ch)`. */

@@ -31,6 +31,8 @@ export interface Core {
   chansendn(t: number, c: number, ep: number, n: number): number;
   chanrecvn(t: number, c: number, ep: number, n: number): number;
   closechan(t: number, c: number): number;
+  /** Values in the ring: a count it held at some instant during the call. */
+  chanlen(c: number): number;
   cancel(sg: number): number;
   releaseSudog(sg: number): void;
   freechan(c: number): void;
@@ -48,7 +50,7 @@ export interface Core {
  *  type below fails to compile if Core declares a function this list misses. */
 export const CORE_FUNCTIONS = [
   "heapInit", "threadNew", "threadFree", "reap", "parkdead", "allocLines", "freeLines", "makechan", "chansend", "chanrecv", "chansendn", "chanrecvn",
-  "closechan", "cancel", "releaseSudog", "freechan", "chandispose", "chanshare", "chanattach", "chanrelease",
+  "closechan", "chanlen", "cancel", "releaseSudog", "freechan", "chandispose", "chanshare", "chanattach", "chanrelease",
   "selectgo", "selectdone", "selectcancel", "selectseed",
 ] as const satisfies readonly (keyof Core)[];
 const everyCoreFunctionListed: Exclude<keyof Core, (typeof CORE_FUNCTIONS)[number]> extends never ? true : never = true;

@@ -1,15 +1,15 @@
-// ring: the JS side of a channel's ring buffer (assembly/ring.ts holds the design): its length, and on
-// unshared memory, where only this thread runs and the ring has no stamps, one buffered value in or out
-// on the same two positions as the core.
-import { C_HEAD, C_TAIL, C_TAIL_SHARED, P_CLOSED, P_HOLD, P_LAP } from "../abi/layout.js";
+// ring: the JS side of an unshared channel's ring buffer (assembly/ring.ts holds the design): only this
+// thread runs and the ring has no stamps, so its length and one buffered value in or out are read and
+// written on the same two positions as the core, without a call.
+import { C_HEAD, C_TAIL, P_CLOSED, P_HOLD, P_LAP } from "../abi/layout.js";
 
-/** Values in the ring of the channel at `c` (a snapshot on shared memory, kept within 0..cap). */
-export function ringLen(u32: Uint32Array, c: number, cap: number, shared: boolean): number {
+/** Values in the ring of the unshared channel at `c` (shared ones ask the core, which reads the two
+ *  positions atomically). */
+export function ringLen(u32: Uint32Array, c: number, cap: number): number {
   if (cap === 0) return 0;
   const h = (c + C_HEAD) >>> 2;
-  const t = (c + (shared ? C_TAIL_SHARED : C_TAIL)) >>> 2;
-  const n = ((u32[t + 1] - u32[h + 1]) & P_LAP) !== 0 ? cap - u32[h] + u32[t] : u32[t] - u32[h];
-  return n < 0 ? 0 : n > cap ? cap : n;
+  const t = (c + C_TAIL) >>> 2;
+  return ((u32[t + 1] - u32[h + 1]) & P_LAP) !== 0 ? cap - u32[h] + u32[t] : u32[t] - u32[h];
 }
 
 /** Unshared memory: the slot index a send may fill now (a value in, nobody parked, not closed, room
