@@ -19,14 +19,14 @@ import {
   C_REFS, C_ID, C_CODEC, HCHAN_SIZE, HCHAN_SHARED_SIZE, A_OK, A_NONE, A_CODEC, A_DISPOSED, MAX_RING_BYTES, H_CHANNELS,
   S_C, S_ELEM, S_FLAGS, S_G, S_WAKE, S_OWNER, S_PARAM, S_STATE, F_SEND, F_SUCCESS, F_SELECT,
   G_WAITING, G_CANCELLED, G_READY, T_ID, T_INDEX, T_OUT,
-  B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, CHAN_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
+  BLOCK_NO, BLOCK_SYNC, B_CLOSED, B_DISPOSED, B_OPEN, Q_FIRST, C_DISPOSED, CHAN_POISONED, C_SHARES, R_DISPOSED, R_POISONED, B_POISONED, B_TIMEOUT, A_BUSY, R_BLOCK, R_DONE, R_HANDOFF, R_PARKED, R_CLOSED, R_NOMEM, R_CLOSED_TWICE,
 } from "../src/abi/layout";
 import { allocLines, allocZeroed, freeLines, nextId } from "./alloc";
-import { cas, fetchAdd, lockOr, publish, unlock } from "./lock";
+import { cas, fetchAdd, lockOr, now, pause, publish, unlock } from "./lock";
 import { SHARED } from "./flavor";
 import { enqueue, dequeue, unlink } from "./waitq";
 import {
-  RING_CLOSED, RING_EMPTY, RING_OK, count, drop, freeze, lockedPop, lockedPush, markClosed, ringInit, ringLen, strideFor,
+  RING_CLOSED, RING_EMPTY, RING_OK, count, ringReady, drop, freeze, lockedPop, lockedPush, markClosed, ringInit, ringLen, strideFor,
   thaw, tryPop, tryPush, typedmemmove,
 } from "./ring";
 import { dirAdd, dirHas, dirLock, dirRemoveLocked, dirUnlock } from "./directory";
@@ -37,9 +37,57 @@ import { acquireSudog, releaseSudog } from "./sudog";
   return load<u32>(c, C_ELEMSIZE);
 }
 
-/** Blocking ops on shared memory retry the lock-free path this many times before taking the lock to
- *  park: the thread on the other side is often about to make room or a value (~1 µs). */
-const SPIN = 256;
+/** A Promise form (BLOCK_PARK) retries the lock-free path this many times before it takes the lock
+ *  to park (~1 µs): the thread on the other side is often about to make room or a value, and a thread
+ *  running an event loop must not hold it up longer. */
+const SPIN: u32 = 2;
+/** A sync form (BLOCK_SYNC) retries for up to SPIN_MS, then naps (pause: ~50 µs, the CPU left to
+ *  others) up to NAPS times, retrying after each, and only then parks. Why so long: a parked op costs
+ *  its partner the lock and a wake-up, and itself a wake-up latency of tens of microseconds, during
+ *  which a busy partner fills (or drains) the ring and must wait in turn: two threads that wait by
+ *  parking or napping move one ring's worth of values per wake-up. A partner at work makes room or a
+ *  value within nanoseconds; the spin is bounded by time, so a partner that stopped costs SPIN_MS once,
+ *  and a machine too busy to run both leaves the spinner with naps. */
+const SPIN_MS: f64 = 0.25;
+const NAPS = 20;
+
+/** A blocking op's wait without the lock: `attempt` (tryPush or tryPop of `ep`) until it is not
+ *  RING_EMPTY or the wait's budget for `block` is spent; returns its last result. Between attempts it
+ *  watches only the stamp of the slot at its own position (ringReady): an attempt that finds the ring
+ *  empty (full) also reads the partner's position, and every read of a line the partner writes costs it
+ *  a cache-line transfer (~250 ns here), so a waiter that retried back to back would hold the partner to
+ *  one value per transfer. */
+@inline function waitRing(c: usize, ep: usize, block: i32, push: bool): i32 {
+  let r = RING_EMPTY;
+  let start: f64 = -1;
+  for (let i: u32 = 1; ; i++) {
+    r = push ? tryPush(c, ep) : tryPop(c, ep);
+    if (r != RING_EMPTY) return r;
+    ringReady(c, push, 1024);
+    if (block != BLOCK_SYNC) {
+      if (i >= SPIN) return r;
+      continue;
+    }
+    const t = now();
+    if (start < 0) start = t;
+    else if (t - start > SPIN_MS) break;
+  }
+  for (let i = 0; r == RING_EMPTY && i < NAPS; i++) {
+    pause();
+    r = push ? tryPush(c, ep) : tryPop(c, ep);
+  }
+  return r;
+}
+
+/** A blocking send's wait for room without the lock: RING_OK once its value went in, else as tryPush. */
+function waitPush(c: usize, ep: usize, block: i32): i32 {
+  return waitRing(c, ep, block, true);
+}
+
+/** A blocking receive's wait for a value without the lock: as waitPush. */
+function waitPop(c: usize, ep: usize, block: i32): i32 {
+  return waitRing(c, ep, block, false);
+}
 
 /** Takes `c`'s lock: 0, or R_POISONED (a thread died holding it) or R_TIMEOUT, and then nothing
  *  may be done to `c`. */
@@ -157,12 +205,12 @@ export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize 
  *  With nobody parked, a buffered send is the ring's lock-free push; a send that finds the ring full
  *  fails at once if it may not block (no receiver was parked: Go's fast path), and else retries a
  *  while before it takes the lock. */
-export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
+export function chansend(t: usize, c: usize, ep: usize, block: i32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
     let r = tryPush(c, ep);
-    if (SHARED && block) for (let i = 0; r == RING_EMPTY && i < SPIN; i++) r = tryPush(c, ep);
+    if (SHARED && block != BLOCK_NO && r == RING_EMPTY) r = waitPush(c, ep, block);
     if (r == RING_OK) return R_DONE;
-    if (r == RING_EMPTY && !block) return R_BLOCK;
+    if (r == RING_EMPTY && block == BLOCK_NO) return R_BLOCK;
   }
   const locked = lockChan(c);
   if (locked != 0) return locked;
@@ -182,7 +230,7 @@ export function chansend(t: usize, c: usize, ep: usize, block: bool): i32 {
     release(c);
     return R_DONE;
   }
-  if (!block) {
+  if (block == BLOCK_NO) {
     release(c);
     return R_BLOCK;
   }
@@ -212,13 +260,13 @@ function recvClosed(c: usize, ep: usize): i32 {
  *  value came from (or, buffered, through) a parked sender, who is woken (at T_OUT if it is the
  *  caller's), R_DONE from the buffer; otherwise R_BLOCK if `!block`, else R_PARKED with the new
  *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. The lock-free path is chansend's. */
-export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
+export function chanrecv(t: usize, c: usize, ep: usize, block: i32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
     let r = tryPop(c, ep);
-    if (SHARED && block) for (let i = 0; r == RING_EMPTY && i < SPIN; i++) r = tryPop(c, ep);
+    if (SHARED && block != BLOCK_NO && r == RING_EMPTY) r = waitPop(c, ep, block);
     if (r == RING_OK) return R_DONE;
     if (r == RING_CLOSED) return recvClosed(c, ep);
-    if (r == RING_EMPTY && !block) return R_BLOCK;
+    if (r == RING_EMPTY && block == BLOCK_NO) return R_BLOCK;
   }
   const locked = lockChan(c);
   if (locked != 0) return locked;
@@ -238,7 +286,7 @@ export function chanrecv(t: usize, c: usize, ep: usize, block: bool): i32 {
     release(c);
     return R_DONE;
   }
-  if (!block) {
+  if (block == BLOCK_NO) {
     release(c);
     return R_BLOCK;
   }

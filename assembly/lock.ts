@@ -18,7 +18,7 @@ import { SHARED } from "./flavor";
 
 // @ts-ignore: decorator
 @external("env", "now")
-declare function now(): f64;
+export declare function now(): f64;
 // Sleeps this thread for a few tens of microseconds (a JS Atomics.wait; a no-op where the thread may not
 // block): a spinner that sleeps leaves the CPU to a holder that was descheduled. Never a wait in Wasm
 // itself (Node 20's Liftoff bug, see WASM-NOTES).

@@ -26,8 +26,13 @@
 //   Go, each buffer move a lockedPush/lockedPop.
 // - So a parked receiver is never overtaken: while it is queued, every send takes the lock and finds
 //   it; and a parked sender's value goes into the ring before any later send's (FIFO).
-// - P_CLOSED is set in the tail by close (under the lock): from then on no send gets in; receivers
-//   drain what is left without the lock and then see "closed".
+// - P_CLOSED is set in both positions by close (under the lock): from then on no send gets in;
+//   receivers drain what is left without the lock and then see "closed".
+// - A lock-free op that finds its slot not ready for it (the previous lap's value still there, or no
+//   value yet) reports full (empty) without reading the other side's position: an op in flight on that
+//   slot takes effect, for the other side, at its stamp store. Reading the partner's position would cost
+//   the partner a cache-line transfer at every attempt of a waiting thread. Once closed, an empty-looking
+//   receive reads the tail, to tell "drained" from a send that got in before close and is in flight.
 // On unshared memory only one thread runs: there are no stamps, no atomics and no lock, and the
 // bindings do the same buffer moves in JS (src/wasm/chan.ts) on the same positions.
 import {
@@ -171,11 +176,10 @@ export function tryPush(c: usize, ep: usize): i32 {
       t = seen;
       continue;
     }
-    if (stamp == (((lapOf(t) - 1) & P_LAP) << 1 | 1)) {
-      // The slot still holds the previous lap's value: full, unless its receive is in flight.
-      const h = atomic.load<u64>(headAt(c));
-      if (index(h) == index(t) && ((lapOf(h) + 1) & P_LAP) == lapOf(t)) return RING_EMPTY;
-    }
+    // The slot still holds the previous lap's value: full. (Or its receive is in flight, past its CAS:
+    // that receive takes effect at its stamp store, for senders. Not reading the head here matters: a
+    // sender waiting on a full ring would pull the receiver's line at every attempt.)
+    if (stamp == (((lapOf(t) - 1) & P_LAP) << 1 | 1)) return RING_EMPTY;
     if ((++spins & 4095) == 0) pause(); // an op in flight whose thread was descheduled
     t = atomic.load<u64>(ta);
   }
@@ -215,12 +219,45 @@ export function tryPop(c: usize, ep: usize): i32 {
       continue;
     }
     if (stamp == full - 1) {
-      // Empty at this position, unless its send is in flight.
+      // Empty, or its send is in flight (that send takes effect at its stamp store, for receivers), as
+      // for tryPush. Once closed (P_CLOSED in the head too) the tail says which: a send that got in
+      // before close must still be received.
+      if ((<u32>(h >> 32) & P_CLOSED) == 0) return RING_EMPTY;
       const t = atomic.load<u64>(tailAt(c));
-      if (<u32>t == index(h) && lapOf(t) == lapOf(h)) return (<u32>(t >> 32) & P_CLOSED) != 0 ? RING_CLOSED : RING_EMPTY;
+      if (<u32>t == index(h) && lapOf(t) == lapOf(h)) return RING_CLOSED;
     }
     if ((++spins & 4095) == 0) pause();
     h = atomic.load<u64>(ha);
+  }
+}
+
+/** A waiting op's look-ahead: it waits for the slot READY_AHEAD - 1 past its position (at most a lap
+ *  away) to be ready for it, so that the partner moves that many values without the waiter reading the
+ *  lines it writes (two threads in lockstep on one slot would pay a cache-line transfer per value). */
+const READY_AHEAD: u32 = 64;
+
+/** Waits up to `polls` reads for the sender's (`push`) or receiver's side of the ring to be ready: the
+ *  slot READY_AHEAD - 1 past its position ready for it, or, after a while, the slot at its position
+ *  (a partner that moves a value now and then is not kept waiting long), or that position changed
+ *  (another thread of this side moved it, or a lock holder set a flag). */
+export function ringReady(c: usize, push: bool, polls: u32): void {
+  const cap = load<u32>(c, C_DATAQSIZ);
+  const a = push ? tailAt(c) : headAt(c);
+  const p = atomic.load<u64>(a);
+  const near = slotAt(c, index(p));
+  const nearWant = push ? lapOf(p) << 1 : lapOf(p) << 1 | 1;
+  let i = index(p) + min<u32>(READY_AHEAD, cap) - 1;
+  let lap = lapOf(p);
+  if (i >= cap) {
+    i -= cap;
+    lap = (lap + 1) & P_LAP;
+  }
+  const far = slotAt(c, i);
+  const farWant = push ? lap << 1 : lap << 1 | 1;
+  for (let k: u32 = 1; k <= polls; k++) {
+    if (atomic.load<u32>(far) == farWant) return;
+    if ((k & 63) != 0) continue;
+    if (atomic.load<u64>(a) != p || (k >= 256 && atomic.load<u32>(near) == nearWant)) return;
   }
 }
 
@@ -304,11 +341,17 @@ export function lockedPop(c: usize, ep: usize): void {
   st(ha, next(h, cap));
 }
 
-/** Close, under the lock: no send gets in any more (ops in flight still land). */
+/** Close, under the lock: no send gets in any more (ops in flight still land), and receivers that find
+ *  the ring empty look whether it is drained (P_CLOSED in the head too). */
 export function markClosed(c: usize): void {
   if (load<u32>(c, C_DATAQSIZ) == 0) return;
-  if (SHARED) atomic.or<u64>(tailAt(c), CLOSED64);
-  else store<u64>(tailAt(c), load<u64>(tailAt(c)) | CLOSED64);
+  if (SHARED) {
+    atomic.or<u64>(tailAt(c), CLOSED64);
+    atomic.or<u64>(headAt(c), CLOSED64);
+  } else {
+    store<u64>(tailAt(c), load<u64>(tailAt(c)) | CLOSED64);
+    store<u64>(headAt(c), load<u64>(headAt(c)) | CLOSED64);
+  }
 }
 
 /** Dispose, under the lock, frozen: drops every buffered value (nothing buffered is ever received).
@@ -317,5 +360,5 @@ export function drop(c: usize): void {
   if (load<u32>(c, C_DATAQSIZ) == 0) return;
   const t = ld(tailAt(c));
   const h = ld(headAt(c));
-  st(headAt(c), (t & ~(<u64>(FLAGS_HI) << 32)) | (h & HOLD64));
+  st(headAt(c), (t & ~(<u64>(FLAGS_HI) << 32)) | (h & (<u64>(FLAGS_HI) << 32)));
 }

@@ -75,7 +75,7 @@ export const HCHAN_SHARED_SIZE = 192; // shared memory: three cache lines (heade
 // High word of a position.
 export const P_HOLD = 0x80000000; //   set in both positions while a sudog is queued or a lock holder examines
 //                                    the ring: the lock-free paths refuse, and take the lock
-export const P_CLOSED = 0x40000000; // set in the tail by close: no send gets in any more
+export const P_CLOSED = 0x40000000; // set in both by close: no send gets in any more, receives drain
 export const P_LAP = 0x3fffffff; //    the lap count, wrapping
 // A shared ring's slot is a u32 stamp then the value: RING_SMALL_SLOT bytes for values of up to 4 bytes
 // (the value at offset 4), else RING_STAMP_PAD + the value's size (the value 8-aligned at offset 8).
@@ -142,6 +142,12 @@ export const CASE_SIZE = 12;
 export const SELECT_ORDER_WORDS = 3;
 export const DIR_RECV = 1;
 export const DIR_SEND = 2;
+
+// ---- how chansend/chanrecv may wait (their `block` argument).
+export const BLOCK_NO = 0; //    never: R_BLOCK instead
+export const BLOCK_PARK = 1; //  park if it must, after a brief spin (the Promise forms: the thread runs on)
+export const BLOCK_SYNC = 2; //  the thread may sleep: spin, then nap a while (the partner's wake-up takes
+//                               tens of microseconds), and only then park (the sync forms)
 
 // ---- result codes of the core's operations.
 export const R_BLOCK = 0; //     would block (non-blocking call): nothing happened

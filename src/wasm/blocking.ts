@@ -1,9 +1,10 @@
 // blocking: the sync forms (sendSync, recvSync, and the blocking ends of the batches) — shared
 // channels, on threads allowed to block (workers, Node's main thread). Before it parks, a blocking op
-// retries the ring's lock-free path for a moment inside the core (assembly/hchan.ts, SPIN).
+// retries the ring's lock-free path inside the core, spinning and then napping (BLOCK_SYNC; see
+// assembly/hchan.ts, waitPush).
 import type { RecvResult } from "../api/chan.js";
 import { deathError, sendOnClosed } from "../api/errors.js";
-import { F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
+import { BLOCK_SYNC, F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
 import { canBlock } from "./heap.js";
 import type { WasmChan } from "./chan.js";
 
@@ -33,7 +34,7 @@ export function sendSync(ch: WasmChan<any>, p: unknown): void {
   const heap = ch.heap;
   const ep = heap.scratch(ch.size);
   ch.store(ep, p);
-  const r = heap.core.chansend(heap.t, c, ep, 1);
+  const r = heap.core.chansend(heap.t, c, ep, BLOCK_SYNC);
   if (r === R_DONE) return;
   if (r === R_HANDOFF) {
     ch.deliverOut();
@@ -60,7 +61,7 @@ export function recvSync<T>(ch: WasmChan<T>): RecvResult<T> {
   const c = ch.c;
   const heap = ch.heap;
   const ep = heap.scratch(ch.size);
-  const r = heap.core.chanrecv(heap.t, c, ep, 1);
+  const r = heap.core.chanrecv(heap.t, c, ep, BLOCK_SYNC);
   if (r === R_PARKED) {
     heap.sync();
     const sg = heap.out();

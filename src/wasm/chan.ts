@@ -13,7 +13,7 @@ import { abortReason, closeOfClosed, deathError, isAborted, sendOnClosed, useOfD
 import { RESOLVED } from "../api/promises.js";
 import type { Case, SelectResult } from "../api/select.js";
 import {
-  C_BUF, C_ID, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
+  BLOCK_NO, BLOCK_PARK, C_BUF, C_ID, R_BLOCK, R_CLOSED, R_CLOSED_TWICE,
   R_DISPOSED, R_DONE, R_HANDOFF, R_NOMEM, R_PARKED, R_POISONED, R_TIMEOUT,
 } from "../abi/layout.js";
 import { NO_RING, Ring, bufrecv as ringrecv, bufsend as ringsend, makering } from "../pure/hchan.js";
@@ -174,7 +174,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     const heap = this.heap;
     if (this.js && this.handOff(c, p)) return RESOLVED;
     const ep = this.put(p);
-    const r = heap.core.chansend(heap.t, c, ep, 1);
+    const r = heap.core.chansend(heap.t, c, ep, BLOCK_PARK);
     if (r === R_DONE) return RESOLVED;
     if (r === R_HANDOFF) {
       this.deliverOut();
@@ -206,7 +206,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     }
     const heap = this.heap;
     const ep = heap.scratch(this.size);
-    const r = heap.core.chanrecv(heap.t, c, ep, 1);
+    const r = heap.core.chanrecv(heap.t, c, ep, BLOCK_PARK);
     if (r === R_PARKED) return this.park(kind === Kind.Recv ? Op.Recv : Op.RecvOk, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
       const value = this.take(ep);
@@ -228,7 +228,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     if (this.fast && this.fastsend(c, p)) return true;
     const ep = this.put(p);
     const heap = this.heap;
-    const r = heap.core.chansend(heap.t, c, ep, 0);
+    const r = heap.core.chansend(heap.t, c, ep, BLOCK_NO);
     if (r === R_DONE) return true;
     if (r === R_HANDOFF) {
       this.deliverOut();
@@ -252,7 +252,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     }
     const heap = this.heap;
     const ep = heap.scratch(this.size);
-    const r = heap.core.chanrecv(heap.t, c, ep, 0);
+    const r = heap.core.chanrecv(heap.t, c, ep, BLOCK_NO);
     if (r === R_BLOCK) return undefined;
     if (r >= R_DISPOSED) this.fail(r);
     const value = this.take(ep);
