@@ -75,4 +75,29 @@ describe("stress across workers", () => {
     expect(st.parkedSenders + st.parkedReceivers).toBe(0);
     for (const c of chans) expect(c.len).toBe(0);
   }, 600_000);
+
+  for (const cap of [1, 8, 1024]) {
+    it(`close racing lock-free sends and receives on a cap-${cap} channel, 20 times: a completed send is received once, a refused one never`, async () => {
+      for (let trial = 0; trial < 20; trial++) {
+        const heap = await SharedHeap.create({ maxBytes: 4 << 20 });
+        const ch = heap.chan(cap, codecs.i32);
+        const N = 200_000;
+        const sent = new SharedArrayBuffer(N * 4), seen = new SharedArrayBuffer(N * 4);
+        const P = 2, C = 2, per = N / P;
+        const consumers = Array.from({ length: C }, (_, i) => run({ role: "consumer", desc: ch.share(), seen, seed: 0x51 + trial * 7 + i }, "close-race.mjs"));
+        const producers = Array.from({ length: P }, (_, i) => run({ role: "producer", desc: ch.share(), from: i * per, to: (i + 1) * per, sent, seed: 0x77 + trial * 5 + i }, "close-race.mjs"));
+        await new Promise((r) => setTimeout(r, 5 + (trial % 5) * 7)); // close somewhere in the stream
+        ch.close();
+        const nSent = (await Promise.all(producers)).reduce((a, b) => a + b, 0);
+        const nSeen = (await Promise.all(consumers)).reduce((a, b) => a + b, 0);
+        const s = new Int32Array(sent), r = new Int32Array(seen);
+        const wrong: number[] = [];
+        for (let v = 0; v < N && wrong.length < 10; v++) if (s[v] !== r[v]) wrong.push(v);
+        expect(wrong, `trial ${trial}: values whose send and receive disagree`).toEqual([]);
+        expect(nSeen).toBe(nSent);
+        expect(ch.len).toBe(0);
+        ch.dispose();
+      }
+    }, 120_000);
+  }
 });
