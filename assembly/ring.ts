@@ -33,6 +33,10 @@
 //   slot takes effect, for the other side, at its stamp store. Reading the partner's position would cost
 //   the partner a cache-line transfer at every attempt of a waiting thread. Once closed, an empty-looking
 //   receive reads the tail, to tell "drained" from a send that got in before close and is in flight.
+// The lap wraps at 2^30 (P_LAP), in positions and stamps alike, so a position's 64-bit word repeats after
+// 2^30 laps: an op descheduled between reading a position and its CAS while that many laps pass (a cap-1
+// channel: 2^30 values) would claim it on a stale check. crossbeam's array flavour has the same bound on
+// 32-bit targets; widening it means crossbeam's lap * one_lap + index encoding of the whole word.
 // On unshared memory only one thread runs: there are no stamps, no atomics and no lock, and the
 // bindings do the same buffer moves in JS (src/wasm/chan.ts) on the same positions.
 import {
