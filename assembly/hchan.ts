@@ -53,17 +53,17 @@ const SPIN: u32 = 8;
 const SPIN_MS: f64 = 0.25;
 const NAPS = 20;
 
-/** A blocking op's wait without the lock: `attempt` (tryPush or tryPop of `ep`) until it is not
+/** A blocking op's wait without the lock: tryPush or tryPop of `ep`, not `exact` (a RING_EMPTY here
+ *  only means "go on waiting, then take the lock", where the count is exact), until it is not
  *  RING_EMPTY or the wait's budget for `block` is spent; returns its last result. Between attempts it
- *  watches only the stamp of the slot at its own position (ringReady): an attempt that finds the ring
- *  empty (full) also reads the partner's position, and every read of a line the partner writes costs it
- *  a cache-line transfer (~250 ns here), so a waiter that retried back to back would hold the partner to
- *  one value per transfer. */
+ *  watches a slot ahead of its own position (ringReady) and nothing the partner writes at every value:
+ *  each read of a line the partner writes costs it a cache-line transfer (~250 ns here), so a waiter
+ *  that retried back to back would hold the partner to one value per transfer. */
 @inline function waitRing(c: usize, ep: usize, block: i32, push: bool): i32 {
   let r = RING_EMPTY;
   let start: f64 = -1;
   for (let i: u32 = 1; ; i++) {
-    r = push ? tryPush(c, ep) : tryPop(c, ep);
+    r = push ? tryPush(c, ep, false) : tryPop(c, ep, false);
     if (r != RING_EMPTY) return r;
     ringReady(c, push, 1024);
     if (block != BLOCK_SYNC) {
@@ -76,7 +76,7 @@ const NAPS = 20;
   }
   for (let i = 0; r == RING_EMPTY && i < NAPS; i++) {
     pause();
-    r = push ? tryPush(c, ep) : tryPop(c, ep);
+    r = push ? tryPush(c, ep, false) : tryPop(c, ep, false);
   }
   return r;
 }
@@ -209,7 +209,7 @@ export function makechan(t: usize, elemsize: u32, size: u32, codec: u32): usize 
  *  while before it takes the lock. */
 export function chansend(t: usize, c: usize, ep: usize, block: i32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
-    let r = tryPush(c, ep);
+    let r = tryPush(c, ep, block == BLOCK_NO);
     if (SHARED && block != BLOCK_NO && r == RING_EMPTY) r = waitPush(c, ep, block);
     if (r == RING_OK) return R_DONE;
     if (r == RING_EMPTY && block == BLOCK_NO) return R_BLOCK;
@@ -264,7 +264,7 @@ function recvClosed(c: usize, ep: usize): i32 {
  *  sudog at T_OUT (the value arrives in its elem area), or R_NOMEM. The lock-free path is chansend's. */
 export function chanrecv(t: usize, c: usize, ep: usize, block: i32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
-    let r = tryPop(c, ep);
+    let r = tryPop(c, ep, block == BLOCK_NO);
     if (SHARED && block != BLOCK_NO && r == RING_EMPTY) r = waitPop(c, ep, block);
     if (r == RING_OK) return R_DONE;
     if (r == RING_CLOSED) return recvClosed(c, ep);
@@ -350,7 +350,7 @@ export function chansendn(t: usize, c: usize, ep: usize, n: u32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
     let r = RING_OK;
     for (; i < n; i++) {
-      r = tryPush(c, ep + <usize>i * size);
+      r = tryPush(c, ep + <usize>i * size, true);
       if (r != RING_OK) break;
     }
     if (i == n || r == RING_EMPTY) return batchOpen(t, i);
@@ -389,7 +389,7 @@ export function chanrecvn(t: usize, c: usize, ep: usize, n: u32): i32 {
   if (load<u32>(c, C_DATAQSIZ) != 0) {
     let r = RING_OK;
     for (; i < n; i++) {
-      r = tryPop(c, ep + <usize>i * size);
+      r = tryPop(c, ep + <usize>i * size, true);
       if (r != RING_OK) break;
     }
     if (r == RING_CLOSED) return batchEnd(t, c, i);

@@ -29,10 +29,13 @@
 // - P_CLOSED is set in both positions by close (under the lock): from then on no send gets in;
 //   receivers drain what is left without the lock and then see "closed".
 // - A lock-free op that finds its slot not ready for it (the previous lap's value still there, or no
-//   value yet) reports full (empty) without reading the other side's position: an op in flight on that
-//   slot takes effect, for the other side, at its stamp store. Reading the partner's position would cost
-//   the partner a cache-line transfer at every attempt of a waiting thread. Once closed, an empty-looking
-//   receive reads the tail, to tell "drained" from a send that got in before close and is in flight.
+//   value yet) reads the other side's position to tell "full" ("empty") from an op in flight on that
+//   slot, and waits for the latter (crossbeam does the same): other ops of that side may have completed
+//   behind the one in flight, so a non-blocking op that reported full (empty) then would not be
+//   linearizable. A blocking op's retries while it waits skip that read (`exact` false): the next
+//   attempt comes anyway, and reading the partner's position at every attempt costs the partner a
+//   cache-line transfer each time. Once closed, an empty-looking receive always reads the tail, to tell
+//   "drained" from a send that got in before close and is in flight.
 // The lap wraps at 2^30 (P_LAP), in positions and stamps alike, so a position's 64-bit word repeats after
 // 2^30 laps: an op descheduled between reading a position and its CAS while that many laps pass (a cap-1
 // channel: 2^30 values) would claim it on a stale check. crossbeam's array flavour has the same bound on
@@ -149,8 +152,11 @@ function waitStamp(slot: usize, want: u32): void {
 // ---- the lock-free paths
 
 /** Puts the value at `ep` into the ring without the lock: RING_OK, RING_EMPTY when the ring is full, or
- *  RING_REFUSED (P_HOLD or P_CLOSED: the caller takes the lock). */
-export function tryPush(c: usize, ep: usize): i32 {
+ *  RING_REFUSED (P_HOLD or P_CLOSED: the caller takes the lock). `exact`: "full" is checked against the
+ *  head (an op in flight on the slot is waited for), as a non-blocking send must be: another receive
+ *  may have completed behind one in flight. Without it, a slot still holding the previous lap's value
+ *  reads as full: a waiter's retry, which must not pull the receivers' line at every attempt. */
+export function tryPush(c: usize, ep: usize, exact: bool): i32 {
   const cap = load<u32>(c, C_DATAQSIZ);
   const size = load<u32>(c, C_ELEMSIZE);
   const ta = tailAt(c);
@@ -180,18 +186,20 @@ export function tryPush(c: usize, ep: usize): i32 {
       t = seen;
       continue;
     }
-    // The slot still holds the previous lap's value: full. (Or its receive is in flight, past its CAS:
-    // that receive takes effect at its stamp store, for senders. Not reading the head here matters: a
-    // sender waiting on a full ring would pull the receiver's line at every attempt.)
-    if (stamp == (((lapOf(t) - 1) & P_LAP) << 1 | 1)) return RING_EMPTY;
+    // The slot still holds the previous lap's value: full, unless its receive is in flight.
+    if (stamp == (((lapOf(t) - 1) & P_LAP) << 1 | 1)) {
+      if (!exact) return RING_EMPTY;
+      const h = atomic.load<u64>(headAt(c));
+      if (index(h) == index(t) && ((lapOf(h) + 1) & P_LAP) == lapOf(t)) return RING_EMPTY;
+    }
     if ((++spins & 4095) == 0) pause(); // an op in flight whose thread was descheduled
     t = atomic.load<u64>(ta);
   }
 }
 
 /** Takes the ring's oldest value into `ep` without the lock: RING_OK, RING_EMPTY, RING_CLOSED (empty
- *  and closed), or RING_REFUSED (P_HOLD: the caller takes the lock). */
-export function tryPop(c: usize, ep: usize): i32 {
+ *  and closed), or RING_REFUSED (P_HOLD: the caller takes the lock). `exact` as for tryPush. */
+export function tryPop(c: usize, ep: usize, exact: bool): i32 {
   const cap = load<u32>(c, C_DATAQSIZ);
   const size = load<u32>(c, C_ELEMSIZE);
   const ha = headAt(c);
@@ -223,12 +231,12 @@ export function tryPop(c: usize, ep: usize): i32 {
       continue;
     }
     if (stamp == full - 1) {
-      // Empty, or its send is in flight (that send takes effect at its stamp store, for receivers), as
-      // for tryPush. Once closed (P_CLOSED in the head too) the tail says which: a send that got in
-      // before close must still be received.
-      if ((<u32>(h >> 32) & P_CLOSED) == 0) return RING_EMPTY;
+      // Empty, unless its send is in flight. Once closed (P_CLOSED in the head too) the tail is always
+      // read: a send that got in before close must still be received.
+      const closed = (<u32>(h >> 32) & P_CLOSED) != 0;
+      if (!exact && !closed) return RING_EMPTY;
       const t = atomic.load<u64>(tailAt(c));
-      if (<u32>t == index(h) && lapOf(t) == lapOf(h)) return RING_CLOSED;
+      if (<u32>t == index(h) && lapOf(t) == lapOf(h)) return closed ? RING_CLOSED : RING_EMPTY;
     }
     if ((++spins & 4095) == 0) pause();
     h = atomic.load<u64>(ha);
