@@ -3,9 +3,13 @@
 import { Worker } from "node:worker_threads";
 import { HCHAN_SHARED_SIZE } from "../dist/abi/layout.js";
 import { describe, expect, it } from "vitest";
-import { SharedHeap, attach, codecs, select, recv, ChannelError } from "wasmchan";
+import { SharedHeap, attach, codecs, select, recv, ChannelError, type ChanDescriptor } from "wasmchan";
+import { inWorker } from "./util.js";
 
 const workerUrl = new URL("./workers/mpmc.mjs", import.meta.url);
+
+/** Another thread attaches the channel of descriptor `d` and disposes it (for every thread). */
+const disposeElsewhere = (d: ChanDescriptor): Promise<unknown> => inWorker("(await lib.attach(workerData)).dispose();", d);
 
 function run(workerData: Record<string, unknown>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -208,12 +212,7 @@ describe("shared channels: bad input and lifetime", () => {
     expect(channelBytes).toBeGreaterThanOrEqual(HCHAN_SHARED_SIZE + 8 * 16);
     const d = ch.share();
     // Another thread attaches and disposes: the channel is disposed for everyone.
-    await new Promise<void>((resolve, reject) => {
-      const w = new Worker(`import { workerData } from "node:worker_threads"; import { attach } from "wasmchan";
-        const ch = await attach(workerData.d); ch.dispose();`, { eval: true, workerData: { d } } as any);
-      w.on("error", reject);
-      w.on("exit", () => resolve());
-    });
+    await disposeElsewhere(d);
     expect(() => ch.trySend(1)).toThrow(/use of disposed channel/);
     expect(heap.stats().channels).toBe(before.channels + 1); // this thread still holds it
     const held = heap.stats().bytesInUse;
@@ -232,12 +231,7 @@ describe("shared channels: bad input and lifetime", () => {
       for (let i = 0; i < cap; i++) ch.tryRecv();
       for (let i = 0; i < fill; i++) expect(ch.trySend(i)).toBe(true);
       const d = ch.share();
-      await new Promise<void>((resolve, reject) => {
-        const w = new Worker(`import { workerData } from "node:worker_threads"; import { attach } from "wasmchan";
-          const ch = await attach(workerData.d); ch.dispose();`, { eval: true, workerData: { d } } as any);
-        w.on("error", reject);
-        w.on("exit", () => resolve());
-      });
+      await disposeElsewhere(d);
       expect(() => ch.tryRecv()).toThrow(/use of disposed channel/);
       expect(() => ch.recvSync()).toThrow(/use of disposed channel/);
       expect(() => ch.recvManySync(4)).toThrow(/use of disposed channel/);
