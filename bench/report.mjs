@@ -2,6 +2,11 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import { median, rankTest } from "./stats.mjs";
+import { fmtUnit } from "./units.mjs";
+import { chart } from "./chart.mjs";
+import { verdict } from "./verdict.mjs";
+
+export { fmtUnit };
 
 const root = new URL("../", import.meta.url);
 
@@ -25,13 +30,6 @@ export function environment(go) {
     go: go && !go.error ? go.goVersion : null,
     packages: versions,
   };
-}
-
-export function fmtUnit(v, unit = "ns/msg") {
-  if (v === undefined || Number.isNaN(v)) return "—";
-  if (unit === "B/item") return v >= 10240 ? `${(v / 1024).toFixed(1)} KiB` : `${v.toFixed(0)} B`;
-  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} ms`;
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} µs` : `${v.toFixed(1)} ns`;
 }
 
 /** Per scenario: the results with median, min, max and the ratio to the scenario's floor (floor / this). */
@@ -124,6 +122,7 @@ function markdown(report) {
   md += `across workers it is \`sab-ring\`, a minimal SharedArrayBuffer ring with Atomics (bench/workers/sab-ring.mjs), except in S5-1:1, whose floor is \`wasm-ring\`: the bare stamped ring of wasmchan's design with its loops wholly inside Wasm (bench/wasm-ring/ring.ts), the physical limit of this design. `;
   md += `\`floor-sync\` moves the same values through plain arrays without Promises (a lower bound, not a channel). `;
   md += `The machine may be shared: numbers are noisy, compare runs with \`--compare\`.\n\n`;
+  md += `## Verdict\n\n${verdict(report).join("\n\n")}\n\n`;
   md += `## Summary\n\n${summaryTable(report)}\n`;
   md += probeTable(report);
   for (const s of report.scenarios) {
@@ -139,7 +138,7 @@ function markdown(report) {
     }
   }
   if (report.notes?.length) md += `\n## Notes\n\n${report.notes.map((n) => `- ${n}`).join("\n")}\n`;
-  md += `\n## Reading and comparing\n\nEvery sample is in results.json. To compare two runs: \`npm run bench -- --compare old/results.json\` prints, per scenario and implementation, the old and new medians, the delta, and the p-value of a Mann–Whitney rank test on the samples (exact for small samples, as benchstat); the delta is shown only when p < 0.05, else "~".\n`;
+  md += `\n## Reading and comparing\n\nEvery sample is in results.json. To compare two runs: \`npm run bench -- --compare old/results.json\` prints, per scenario and implementation, the old and new medians, the delta, and the p-value of a Mann–Whitney rank test on the samples (exact for small samples, as benchstat); the delta is shown only when p < 0.05 and the medians differ, else "~".\n`;
   return md;
 }
 
@@ -147,39 +146,14 @@ function escape(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
-function color(r, floor) {
-  if (r.impl === floor) return "#888";
-  if (r.impl === "floor-sync") return "#bbb";
-  if (r.impl === "go") return "#00add8";
-  if (r.impl === "wasm" || r.impl === "pure" || r.impl.startsWith("wasm-")) return "#2a6fdb";
-  return "#5aa469";
-}
-
 function html(report) {
   const byScenario = rows(report);
+  const allImpls = report.results.map((r) => r.impl);
   let body = "";
   for (const s of report.scenarios) {
     const all = byScenario.get(s.id) ?? [];
-    const rs = all.filter((r) => r.ok);
     if (!all.length) continue;
-    const maxv = Math.max(1e-9, ...rs.map((r) => r.max));
-    const W = 760, rowH = 24, left = 230, right = 190;
-    const x = (v) => left + (v / maxv) * (W - left - right);
-    let svg = `<svg width="${W}" height="${all.length * rowH + 10}" role="img" aria-label="${escape(s.title)}">`;
-    all.forEach((r, i) => {
-      const y = i * rowH + 5;
-      const flag = probeFailures(report, r.impl) ? ` ⚠${probeFailures(report, r.impl)}` : "";
-      svg += `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.impl + flag)}</text>`;
-      if (!r.ok) {
-        svg += `<text x="${left}" y="${y + 15}" fill="${r.status === "skipped" ? "#888" : "#c00"}">${escape(r.status === "skipped" ? `n/a: ${r.skipped}` : `FAILED: ${r.error}`)}</text>`;
-        return;
-      }
-      svg += `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(r.median) - left)}" height="16" fill="${color(r, s.floor)}"><title>${escape(`${r.label}: median ${fmtUnit(r.median, r.unit)}, min ${fmtUnit(r.min, r.unit)}, max ${fmtUnit(r.max, r.unit)}, ${r.samples.length} runs`)}</title></rect>`;
-      svg += `<line x1="${x(r.min)}" x2="${x(r.max)}" y1="${y + 11}" y2="${y + 11}" stroke="#000"/>`;
-      for (const v of r.samples.length <= 60 ? r.samples : []) svg += `<circle cx="${x(v)}" cy="${y + 11}" r="1.6" fill="#000" fill-opacity=".45"/>`;
-      svg += `<text x="${x(r.max) + 6}" y="${y + 15}">${escape(fmtUnit(r.median, r.unit))}${r.ratio !== undefined ? ` · ${r.ratio.toFixed(2)}×` : ""}</text>`;
-    });
-    svg += "</svg>";
+    const svg = chart({ title: s.title, unit: s.unit, all, allImpls, label: (r) => r.impl + (probeFailures(report, r.impl) ? ` ⚠${probeFailures(report, r.impl)}` : "") });
     body += `<section><h2>${escape(s.id)}: ${escape(s.title)} <small>(${escape(s.unit)}, floor: ${escape(s.floor)})</small></h2>${s.description ? `<p>${escape(s.description)}</p>` : ""}${svg}</section>\n`;
   }
   const libs = Object.keys(report.probes?.results ?? {});
@@ -201,8 +175,9 @@ body{font:14px system-ui,sans-serif;margin:2em;max-width:62em} svg text{font:12p
 h2 small{font-weight:normal;color:#666} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 8px;text-align:center} td:first-child{text-align:left}
 .pass{color:#080}.fail{color:#c00;font-weight:bold}.na{color:#888}
 </style></head><body><h1>wasmchan benchmarks</h1>${report.loadWarning ? `<p><b>Warning:</b> ${escape(report.loadWarning)}</p>` : ""}<p>${escape(report.date)}${report.quick ? " — <b>quick run</b> (small counts)" : ""} — Node ${escape(e.node)}, ${e.cores} × ${escape(e.cpu)}${e.go ? `, ${escape(e.go)}` : ""}.
-Bars: median per message (shorter is better); whiskers: min–max over runs; dots: every run. Ratio: floor / this (above 1× beats the floor).
-Blue: wasmchan; grey: floors; green: other libraries; ⚠n: the library failed n semantic probes.</p>
+Bars: median per message on a logarithmic axis (shorter is better); whiskers: min–max over runs; dots: every run. Ratio: floor / this (above 1× beats the floor).
+Blues: wasmchan's Wasm core and its forms; orange: the pure-TS core; greys: floors; cyan: Go; other colours: other libraries, one colour each in every chart; ⚠n: the library failed n semantic probes.</p>
+<section id="verdict"><h2>Verdict</h2>${verdict(report).map((p) => `<p>${escape(p).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>`).join("")}</section>
 ${probes}
 ${body}${report.notes?.length ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${escape(n)}</li>`).join("")}</ul>` : ""}</body></html>\n`;
 }
@@ -225,10 +200,11 @@ export function compare(oldReport, newReport) {
     const unit = n.unit ?? "ns/msg";
     const om = median(o.samples), nm = median(n.samples);
     const p = rankTest(o.samples, n.samples);
-    const delta = p < 0.05 ? `${nm >= om ? "+" : ""}${(((nm - om) / om) * 100).toFixed(1)}%` : "~";
+    const pct = ((nm - om) / om) * 100;
+    const delta = p < 0.05 && Math.abs(pct) >= 0.05 ? `${pct > 0 ? "+" : ""}${pct.toFixed(1)}%` : "~";
     lines.push(`| ${n.scenario} | ${n.impl} | ${fmtUnit(om, unit)} | ${fmtUnit(nm, unit)} | ${delta} | ${p.toFixed(3)} (${o.samples.length}+${n.samples.length}) |`);
   }
   if (oldReport.quick || newReport.quick) lines.push("", "(a quick run is in the comparison: its small counts make the numbers unreliable)");
-  lines.push("", "delta: change of the median, shown only when a Mann–Whitney rank test on the samples gives p < 0.05; \"~\" means no significant difference.");
+  lines.push("", "delta: change of the median, shown only when a Mann–Whitney rank test on the samples gives p < 0.05 and the medians differ; \"~\" means no significant difference.");
   return lines.join("\n");
 }

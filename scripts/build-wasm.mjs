@@ -44,7 +44,7 @@ for (const [name, flags] of Object.entries(flavours)) {
     // live state whenever a worker attaches.
     throw new Error(`${wasm} has a data segment; the core must keep no static data`);
   }
-  out += `export const ${name}Wasm = ${JSON.stringify(bytes.toString("base64"))};\n`;
+  out += `export const ${name}Wasm: string = ${JSON.stringify(bytes.toString("base64"))};\n`;
   console.log(`${wasm}: ${bytes.length} bytes`);
 }
 writeFileSync(`${root}src/generated/wasm.ts`, out);

@@ -1,6 +1,7 @@
 // wasmchan/pure: the same API as `wasmchan`, with the channel runtime in plain TypeScript (one
 // thread, values stored as they are). The baseline the Wasm core is measured against.
-import { type After, type MakeChan, type SeedSelect, type StatsOf, optionsOf } from "./api/index.js";
+import { type After, type MakeChan, type SeedSelect, type StatsOf } from "./api/index.js";
+import { optionsOf } from "./api/options.js";
 import { afterOn } from "./api/after.js";
 import { makeChan } from "./pure/chan.js";
 import { selectseed } from "./pure/select.js";

@@ -27,3 +27,15 @@ describe("npm run bench -- --compare old.json", () => {
     expect(same).toMatch(/\| S1 \| wasm \| .* \| ~ \|/);
   });
 });
+
+describe("--compare on equal medians", () => {
+  it("reports ~, not a significant +0.0%, when the medians are the same", () => {
+    // Same median (100), shifted tails: the rank test may find a difference, but the median did not move.
+    const a = [...range(50, 10), 100, ...range(101, 10)];
+    const b = [...range(90, 10), 100, ...range(200, 10)];
+    expect(rankTest(a, b)).toBeLessThan(0.05);
+    const out = compare(report(a), report(b));
+    expect(out).not.toMatch(/[+-]0\.0%/);
+    expect(out).toMatch(/\| S1 \| wasm \| 100\.0 ns \| 100\.0 ns \| ~ \|/);
+  });
+});

@@ -27,15 +27,23 @@ export interface ChanOptions<T> {
   name?: string;
 }
 
-/** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. */
+/** What `share()` returns and `attach()` takes: structured-cloneable, no copying of values. Post it
+ *  to a worker as it is; its fields other than these are the runtime's own. */
 export interface ChanDescriptor {
-  wasmchan: number;
-  memory: WebAssembly.Memory;
-  module: WebAssembly.Module;
-  c: number;
-  id: number;
-  cap: number;
-  codec: string;
+  /** The descriptor format's version. */
+  readonly wasmchan: number;
+  /** @internal The heap's shared memory. */
+  readonly memory: WebAssembly.Memory;
+  /** @internal The compiled core, so the receiving thread need not compile it again. */
+  readonly module: WebAssembly.Module;
+  /** @internal The channel's address in that memory. */
+  readonly c: number;
+  /** The channel's id (diagnostics). */
+  readonly id: number;
+  /** Its capacity. */
+  readonly cap: number;
+  /** Its codec's name ("i32", "bytes(64)", ...). */
+  readonly codec: string;
 }
 
 /** @internal What a parked receive resolves to (a hook argument). */
@@ -294,6 +302,24 @@ export abstract class Chan<T = unknown> {
     return this.sharep();
   }
 }
+
+// What console.log and util.inspect show of a channel: what a user can ask of it, one line
+// (`Chan<i32> { cap: 4, len: 1, name: 'jobs' }`), not the runtime's fields (its heap, core, ring).
+Object.defineProperty(Chan.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(this: Chan<unknown>, _depth: number, options: unknown, inspect?: (v: unknown, o: unknown) => string): string {
+    const show = typeof inspect === "function" ? (v: unknown) => inspect(v, options) : (v: unknown) => JSON.stringify(v);
+    const fields: string[] = [`cap: ${this.cap}`];
+    try {
+      this.live();
+      fields.push(`len: ${this.len}`);
+    } catch {
+      fields.push("disposed: true");
+    }
+    if (this.name !== undefined) fields.push(`name: ${show(this.name)}`);
+    const codec = (this as { codec?: Codec }).codec; // both cores keep it there
+    return `Chan<${codec?.name ?? "any"}> { ${fields.join(", ")} }`;
+  },
+});
 
 /** Reads `values` once (its length once, each element once) and checks each: the user-code phase of a
  *  batch. A bad value throws here, before anything is sent. */

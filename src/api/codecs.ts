@@ -22,32 +22,41 @@ export interface Views {
   readonly i64: BigInt64Array;
 }
 
+/** Where a Codec<T> records its T for the type checker (no such property exists). */
+declare const valueType: unique symbol;
+
+/**
+ * A channel's value type, from `codecs`: fixed-size typed slots (i32, f64, bytes(64), ...), each value
+ * checked on send and copied, so a receiver gets its own. Required for shared channels.
+ */
 export interface Codec<T = unknown> {
   /** "i32", "bytes(16)", ... */
   readonly name: string;
-  /** Bytes per slot in the Wasm core: a multiple of `align`. */
+  /** Bytes per slot in the Wasm core: a multiple of its alignment. */
   readonly size: number;
-  /** Alignment a slot's address needs: 1, 4 or 8. */
+  /** The type of the values (for the type checker only). */
+  readonly [valueType]?: T;
+  /** @internal Alignment a slot's address needs: 1, 4 or 8. */
   readonly align: 1 | 4 | 8;
-  /** Go's zero value for the element type (a fresh one for mutable types). */
+  /** @internal Go's zero value for the element type (a fresh one for mutable types). */
   zero(): T;
-  /** Throws TypeError/RangeError unless `v` fits; returns the value to store (the pure-TS core
-   *  stores it as is): a snapshot where the caller could otherwise mutate it later. */
+  /** @internal Throws TypeError/RangeError unless `v` fits; returns the value to store (the pure-TS
+   *  core stores it as is): a snapshot where the caller could otherwise mutate it later. */
   check(v: unknown): unknown;
-  /** Reads back a value from `check` as a receiver gets it (a receiver's own copy). */
+  /** @internal Reads back a value from `check` as a receiver gets it (a receiver's own copy). */
   unpack(stored: unknown): T;
   /** @internal What `check` stores for a value `prepare` returned (check(v) is snap(prepare(v))),
    *  where values are kept outside linear memory: no user code, and a valid input to `store`. */
   snap(p: unknown): unknown;
-  /** Throws TypeError/RangeError unless `v` fits; returns what `store` writes. The only step that may
-   *  run user code. */
+  /** @internal Throws TypeError/RangeError unless `v` fits; returns what `store` writes. The only step
+   *  that may run user code. */
   prepare(v: unknown): unknown;
-  /** Writes a value from `prepare` at `addr` (aligned for this codec). Runs no user code and writes
-   *  nothing outside [addr, addr + size); throws RangeError (writing nothing) if it does not fit. */
+  /** @internal Writes a value from `prepare` at `addr` (aligned for this codec). Runs no user code and
+   *  writes nothing outside [addr, addr + size); throws RangeError (writing nothing) if it does not fit. */
   store(m: Views, addr: number, p: unknown): void;
-  /** prepare + store, for callers with no user code to keep apart. */
+  /** @internal prepare + store, for callers with no user code to keep apart. */
   write(m: Views, addr: number, v: unknown): void;
-  /** Reads the value at `addr` (a receiver's own copy); never reads outside the slot. */
+  /** @internal Reads the value at `addr` (a receiver's own copy); never reads outside the slot. */
   read(m: Views, addr: number): T;
   /** @internal A hash of `name`, recorded in a channel's header (attach compares it). */
   readonly tag: number;

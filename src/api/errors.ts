@@ -30,8 +30,14 @@ export function deathError(r: number): ChannelError {
   return new ChannelError(THREAD_DIED);
 }
 
-export function outOfMemory(): RangeError {
-  return new RangeError("wasmchan: out of channel memory");
+/** The heap's memory is full: says how full and what to do (the local heap is 4 GiB: its channels are
+ *  leaked or huge; a SharedHeap was made with `maxBytes`). */
+export function outOfMemory(maxBytes?: number, inUse?: number, shared?: boolean): RangeError {
+  if (maxBytes === undefined) return new RangeError("wasmchan: out of channel memory");
+  const where = shared
+    ? `this SharedHeap's maxBytes (${maxBytes} bytes) is used up (${inUse} in use): make it with a larger SharedHeap.create({ maxBytes }), or dispose channels you no longer use`
+    : `this thread's local channels use all ${maxBytes} bytes of their memory (${inUse} in use): dispose channels you no longer use (diagnostics.parked() lists waiting ops)`;
+  return new RangeError(`wasmchan: out of channel memory: ${where}`);
 }
 
 /** Checks a channel capacity as Go's makechan does (but as a RangeError, before anything happens):
@@ -70,18 +76,45 @@ export function abortReason(s: AbortSignal): unknown {
   return reasonOf !== undefined ? reasonOf.call(s) : s.reason;
 }
 
+/** What waits for a signal's abort: a parked op (its handleEvent) or a function. */
+export type AbortListener = { handleEvent(): void } | (() => void);
+
+/** The parked ops waiting for each signal's abort, in the order they parked. A signal gets one listener
+ *  of its own however many ops wait for it: a thousand receives parked on one AbortSignal.timeout()
+ *  add one listener (Node warns past ten per signal), and each op leaves by a Set delete. */
+const waiting = new WeakMap<AbortSignal, Set<AbortListener>>();
+
+/** The one listener a signal gets: runs every op still waiting, in the order they parked. */
+function dispatch(this: AbortSignal): void {
+  const set = waiting.get(this);
+  if (set === undefined) return;
+  waiting.delete(this);
+  for (const l of set) {
+    if (typeof l === "function") l();
+    else l.handleEvent();
+  }
+}
 const ONCE: AddEventListenerOptions = { once: true };
 
 /** Adds `l` as `s`'s abort listener (once); runs no user code. */
-export function onAbort(s: AbortSignal, l: EventListenerObject | (() => void)): void {
-  if (addListener !== undefined) addListener.call(s, "abort", l, ONCE);
-  else s.addEventListener("abort", l, ONCE);
+export function onAbort(s: AbortSignal, l: AbortListener): void {
+  let set = waiting.get(s);
+  if (set === undefined) {
+    set = new Set();
+    waiting.set(s, set);
+    if (addListener !== undefined) addListener.call(s, "abort", dispatch, ONCE);
+    else s.addEventListener("abort", dispatch, ONCE);
+  }
+  set.add(l);
 }
 
-/** Removes an abort listener added by onAbort. */
-export function offAbort(s: AbortSignal, l: EventListenerObject | (() => void)): void {
-  if (removeListener !== undefined) removeListener.call(s, "abort", l);
-  else s.removeEventListener("abort", l);
+/** Removes an abort listener added by onAbort (the signal's own listener goes with the last one). */
+export function offAbort(s: AbortSignal, l: AbortListener): void {
+  const set = waiting.get(s);
+  if (set === undefined || !set.delete(l) || set.size > 0) return;
+  waiting.delete(s);
+  if (removeListener !== undefined) removeListener.call(s, "abort", dispatch);
+  else s.removeEventListener("abort", dispatch);
 }
 
 /** Checks the options bag of a blocking operation and returns its signal, if any. Reads `opts.signal`
@@ -110,5 +143,8 @@ export function describe(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return String(v);
   if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
-  return typeof v === "function" ? "a function" : Object.prototype.toString.call(v);
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  const tag = Object.prototype.toString.call(v); // no user code: reads no toString of v's own
+  return tag === "[object Object]" ? "an object" : `a ${tag.slice(8, -1)}`;
 }

@@ -2,6 +2,7 @@
 // core). Each entry adds only its bindings of the functions typed here, so the published types of the
 // two are the same declarations by construction (test/types.test.ts compares them).
 import type { Chan, ChanOptions } from "./chan.js";
+import type { Codec } from "./codecs.js";
 
 export { Chan } from "./chan.js";
 export type { RecvResult, OpOptions, ChanOptions, ChanDescriptor } from "./chan.js";
@@ -9,7 +10,7 @@ export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export { ChannelError } from "./errors.js";
 export { select, recv, send } from "./select.js";
-export type { SelectCase, RecvCase, SendCase, SelectResult, SelectOptions } from "./select.js";
+export type { SelectCase, RecvCase, SendCase, SelectResult, SelectResultOf, CaseResult, DefaultResult, SelectOptions } from "./select.js";
 export { diagnostics, LeakError } from "./diagnostics.js";
 export type { ParkedOp } from "./diagnostics.js";
 
@@ -40,6 +41,8 @@ export interface MakeChan {
    * (and snapshotted); without, it carries any JS value by reference.
    */
   <T = unknown>(n?: number, opts?: ChanOptions<T>): Chan<T>;
+  /** `chan(n, codec)`: the same as `chan(n, { codec })`, as `heap.chan(n, codec)` takes it. */
+  <T>(n: number, codec: Codec<T>): Chan<T>;
 }
 
 /** `after`. */
@@ -66,12 +69,4 @@ export interface SeedSelect {
    * same seed.
    */
   (seed: number): void;
-}
-
-/** Checks chan()'s options object (the codec and name are checked by the core's makeChan). */
-export function optionsOf<T>(opts: ChanOptions<T> | undefined): ChanOptions<T> | undefined {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
-    throw new TypeError("wasmchan: chan(n, options): options must be an object like { codec }");
-  }
-  return opts;
 }

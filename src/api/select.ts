@@ -27,6 +27,27 @@ export interface SelectResult<T = unknown> {
   ok: boolean;
 }
 
+/** What a select over `Cases` resolves to when case `I` ran: for a receive, its channel's value and
+ *  `ok` as `recvOk` gives them; for a send, no value and `ok: true`. */
+export type CaseResult<Case, I extends number> =
+  Case extends SendCase<any> ? { index: I; value: undefined; ok: true }
+  : Case extends RecvCase<infer T> ? { index: I; value: T; ok: boolean }
+  : never;
+
+/** What a select that took `default` resolves to. */
+export interface DefaultResult {
+  index: -1;
+  value: undefined;
+  ok: false;
+}
+
+/** What `select(cases)` resolves to: a union with one member per case, told apart by `index`, so
+ *  `if (r.index === 0) r.value` has the type of case 0's channel. For a plain (non-tuple) array of
+ *  cases, the union of its cases' results with `index: number`. */
+export type SelectResultOf<Cases extends readonly SelectCase[]> = {
+  [K in keyof Cases]: CaseResult<Cases[K], K extends `${infer I extends number}` ? I : number>;
+}[number];
+
 export interface SelectOptions {
   signal?: AbortSignal;
   /** Go's `default:` — resolve with index -1 at once when no case is ready. */
@@ -102,7 +123,7 @@ export function send<T>(ch: Chan<T> | null | undefined, v: T): SendCase<T> {
 }
 
 /** What a select that took `default` resolves to. */
-export function defaulted(): Promise<SelectResult<any>> {
+export function defaulted(): Promise<DefaultResult> {
   return Promise.resolve({ index: -1, value: undefined, ok: false });
 }
 
@@ -112,6 +133,9 @@ export function defaulted(): Promise<SelectResult<any>> {
  * with index -1 at once if none is ready. A send case on a closed channel rejects with
  * ChannelError("send on closed channel"). All channels must belong to the same core and heap.
  */
+export function select<const Cases extends readonly SelectCase[]>(list: Cases, opts: SelectOptions & { default: true }): Promise<SelectResultOf<Cases> | DefaultResult>;
+export function select<const Cases extends readonly SelectCase[]>(list: Cases, opts?: SelectOptions & { default?: false }): Promise<SelectResultOf<Cases>>;
+export function select<const Cases extends readonly SelectCase[]>(list: Cases, opts?: SelectOptions): Promise<SelectResultOf<Cases> | DefaultResult>;
 export function select(list: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
   // What the caller gave is read once, before any channel is touched: the array (its length and each
   // element, which getters or a Proxy could change from read to read) and the options.

@@ -5,7 +5,7 @@
 // uses a memory gets its own instance and its own thread context `t` (id, out-words) and scratch
 // area `ep` where values are encoded before a core call.
 import type { Views } from "../api/codecs.js";
-import type { Stats } from "../api/index.js";
+import type { HeapStats } from "./stats.js";
 import { localWasm } from "../generated/wasm.js";
 import { deathError, outOfMemory } from "../api/errors.js";
 import {
@@ -55,17 +55,6 @@ export const CORE_FUNCTIONS = [
 ] as const satisfies readonly (keyof Core)[];
 const everyCoreFunctionListed: Exclude<keyof Core, (typeof CORE_FUNCTIONS)[number]> extends never ? true : never = true;
 void everyCoreFunctionListed;
-
-/** The Wasm core's stats: also its memory footprint and sudog pool. */
-export interface HeapStats extends Stats {
-  /** Bytes of linear memory carved out for blocks, from the heap's start to the end of its last block:
-   *  grows when freed blocks cannot be reused, and comes back down when an allocation that did not fit
-   *  merged free blocks and the run at the end was given back (the memory itself never shrinks). */
-  bytesReserved: number;
-  /** Free sudogs kept for reuse (at most 4096); an allocation that does not fit takes them back as free
-   *  memory. */
-  pooledSudogs: number;
-}
 
 const PAGE = 65536;
 /** Pages of the local heap's memory at most (4 GiB). */
@@ -170,7 +159,7 @@ export class Heap {
     const idx = (this.t + T_FAIL) >>> 2;
     const why = this.views.u32[idx];
     this.views.u32[idx] = 0;
-    return why === 0 ? outOfMemory() : deathError(why);
+    return why === 0 ? outOfMemory(this.maxBytes, this.views.u32[H_IN_USE >>> 2], this.shared) : deathError(why);
   }
 
   /** The case index the core left at T_INDEX by the last selectgo. */
@@ -343,22 +332,23 @@ export async function instantiate(module: WebAssembly.Module, memory: WebAssembl
   return instance.exports as unknown as Core;
 }
 
-/** The heap of this thread's local channels: unshared memory, so it works in any page or worker.
- *
- * Compiled synchronously wherever that is allowed (Node, workers), so importing wasmchan never yields
- * to the event loop there: a worker whose `onmessage` is set after `import ... from "wasmchan"` does
- * not miss the messages posted to it at start. A browser's main thread may not compile a module this
- * size synchronously; there the import awaits an asynchronous compile. */
-function createLocalHeap(): Heap | Promise<Heap> {
+let local: Heap | undefined;
+
+/** The heap of this thread's local channels: unshared memory, so it works in any page or worker. Made
+ *  on first use and compiled synchronously (the core is 14 kB: engines compile that on a page's main
+ *  thread too — Chromium refuses only modules over 8 MB), so importing wasmchan neither compiles
+ *  anything nor awaits (no top-level await: `require("wasmchan")` works), and a worker that imports it
+ *  does not miss the messages posted to it at start. */
+export function localHeap(): Heap {
+  if (local !== undefined) return local;
   const bytes = decodeBase64(localWasm);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: LOCAL_MAX_PAGES });
-  if (typeof (globalThis as { document?: unknown }).document === "undefined") {
-    const module = new WebAssembly.Module(bytes);
-    const core = new WebAssembly.Instance(module, imports(memory)).exports as unknown as Core;
-    return new Heap(core, memory, false, module, LOCAL_MAX_PAGES);
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } catch (e) {
+    throw new Error(`wasmchan: this engine refused to compile the channel core synchronously (${(e as Error).message}); use wasmchan/pure here`, { cause: e });
   }
-  return WebAssembly.compile(bytes).then(async (module) => new Heap(await instantiate(module, memory), memory, false, module, LOCAL_MAX_PAGES));
+  const core = new WebAssembly.Instance(module, imports(memory)).exports as unknown as Core;
+  return (local = new Heap(core, memory, false, module, LOCAL_MAX_PAGES));
 }
-
-const created = createLocalHeap();
-export const localHeap: Heap = created instanceof Heap ? created : await created;

@@ -10,7 +10,8 @@ import { WasmChan } from "./chan.js";
 import { DESCRIPTOR_VERSION, makeChan } from "./lifetime.js";
 import { Codec, codecFromName, isCodec } from "../api/codecs.js";
 import { describe } from "../api/errors.js";
-import { Heap, HeapStats, decodeBase64, instantiate } from "./heap.js";
+import { Heap, decodeBase64, instantiate } from "./heap.js";
+import type { HeapStats } from "./stats.js";
 import {
   A_BUSY, A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
   MEMORY_BASE,
@@ -156,6 +157,14 @@ export class SharedHeap {
     return this.heap.stats();
   }
 }
+
+// util.inspect / console.log: the heap's size and use, not its runtime fields.
+Object.defineProperty(SharedHeap.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+  value(this: SharedHeap): string {
+    const st = this.stats();
+    return `SharedHeap { maxBytes: ${this.heap.maxBytes}, bytesInUse: ${st.bytesInUse}, channels: ${st.channels} }`;
+  },
+});
 
 function invalid(why: string): TypeError {
   return new TypeError(`wasmchan: attach: not a valid channel descriptor (${why})`);

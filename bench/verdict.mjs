@@ -1,0 +1,112 @@
+// verdict: the report's story in words, computed from the figures of one run — who wins where, and
+// by how much. REPORT.md, report.html and the README quote it; nothing in it is written by hand.
+import { median } from "./stats.mjs";
+
+const OURS = new Set(["wasm", "pure"]);
+const FLOORS = new Set(["floor", "floor-sync", "sab-ring", "wasm-ring"]);
+const isOurs = (impl) => OURS.has(impl) || impl.startsWith("wasm-") && impl !== "wasm-ring";
+const isPeer = (impl) => !isOurs(impl) && !FLOORS.has(impl) && impl !== "go";
+
+const x = (v) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2)) + "×";
+const gmean = (vs) => Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
+
+/** Median per implementation of each scenario of `kind` (ok results only). */
+function medians(report, kind) {
+  const out = [];
+  for (const s of report.scenarios.filter((s) => s.kind === kind)) {
+    const m = new Map();
+    for (const r of report.results) if (r.scenario === s.id && r.ok) m.set(r.impl, median(r.samples));
+    if (m.size) out.push({ s, m });
+  }
+  return out;
+}
+
+/** "the Wasm core 0.61–0.98× the floor (geometric mean 0.75×)" over scenarios where both ran. */
+function spanVs(rows, impl, other) {
+  const rs = rows.filter(({ m }) => m.has(impl) && m.has(other)).map(({ m }) => m.get(other) / m.get(impl));
+  if (!rs.length) return undefined;
+  const lo = Math.min(...rs), hi = Math.max(...rs);
+  return rs.length === 1 ? x(lo) : `${x(lo)}–${x(hi)} (geometric mean ${x(gmean(rs))})`;
+}
+
+/** In how many scenarios `impl` beats every other library that ran, and the best of those against it. */
+function againstPeers(rows, impl) {
+  let wins = 0, n = 0;
+  const losses = [];
+  for (const { s, m } of rows) {
+    if (!m.has(impl)) continue;
+    const peers = [...m].filter(([k]) => isPeer(k));
+    if (!peers.length) continue;
+    n++;
+    const [best, v] = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
+    if (m.get(impl) <= v) wins++;
+    else losses.push(`${s.id}: ${best} ${x(m.get(impl) / v)} faster`);
+  }
+  return { wins, n, losses };
+}
+
+function sameThread(report) {
+  const rows = medians(report, "same-thread");
+  if (!rows.length) return undefined;
+  const parts = [];
+  for (const [impl, name] of [["wasm", "the Wasm core"], ["pure", "the pure-TS core"]]) {
+    const f = spanVs(rows, impl, "floor");
+    if (!f) continue;
+    const p = againstPeers(rows, impl);
+    let t = `${name} runs at ${f} the speed of the hand-written Promise channel`;
+    if (p.n) t += ` and is the fastest channel library in ${p.wins} of ${p.n} scenarios${p.losses.length ? ` (behind: ${p.losses.join("; ")})` : ""}`;
+    parts.push(t);
+  }
+  const go = spanVs(rows, "wasm", "go");
+  return `**On one thread** (${rows.map(({ s }) => s.id).join(", ")}), ${parts.join("; ")}.${go ? ` Go's channels are ${goPhrase(rows, "wasm")} than the Wasm core's.` : ""}`;
+}
+
+function goPhrase(rows, impl) {
+  const rs = rows.filter(({ m }) => m.has(impl) && m.has("go")).map(({ m }) => m.get(impl) / m.get("go"));
+  const lo = Math.min(...rs), hi = Math.max(...rs);
+  return lo === hi ? `${x(lo)} faster` : `${x(lo)}–${x(hi)} faster`;
+}
+
+function workers(report) {
+  const rows = medians(report, "workers");
+  if (!rows.length) return undefined;
+  const parts = [];
+  for (const { s, m } of rows) {
+    const ours = [...m].filter(([k]) => isOurs(k)).sort((a, b) => a[1] - b[1]);
+    if (!ours.length) continue;
+    const [best, v] = ours[0];
+    const vs = [];
+    const floor = s.floor ?? "sab-ring";
+    if (m.has(floor)) vs.push(`${x(m.get(floor) / v)} the ${floor} floor`);
+    if (m.has("postmessage")) vs.push(`${x(m.get("postmessage") / v)} postMessage per value`);
+    const peers = [...m].filter(([k]) => isPeer(k) && k !== "postmessage");
+    if (peers.length) {
+      const [p, pv] = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
+      vs.push(`${x(pv / v)} ${p}`);
+    }
+    if (m.has("go")) vs.push(`Go ${x(v / m.get("go"))} faster`);
+    parts.push(`${s.id}: ${best} is wasmchan's fastest at ${fmt(v)} per message — ${vs.join(", ")}`);
+  }
+  return `**Across workers** (ratios: theirs / ours, above 1× means wasmchan is faster) — ${parts.join("; ")}.`;
+}
+
+function memory(report) {
+  const rows = medians(report, "memory");
+  if (!rows.length) return undefined;
+  const parts = rows.map(({ s, m }) => {
+    const t = ["wasm", "pure"].filter((k) => m.has(k)).map((k) => `${k} ${Math.round(m.get(k))} B`);
+    const floor = m.has("floor") ? `, the floor ${Math.round(m.get("floor"))} B` : "";
+    const go = m.has("go") ? `, Go ${Math.round(m.get("go"))} B` : "";
+    return `${s.id}: ${t.join(", ")}${floor}${go}`;
+  });
+  return `**Memory** per item — ${parts.join("; ")}.`;
+}
+
+function fmt(ns) {
+  return ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
+}
+
+/** The verdict: a paragraph per kind of scenario, markdown (bold only). */
+export function verdict(report) {
+  return [sameThread(report), workers(report), memory(report)].filter(Boolean);
+}
