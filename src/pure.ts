@@ -1,5 +1,11 @@
 // wasmchan/pure: the same API as `wasmchan`, with the channel runtime in plain TypeScript (one
 // thread, values stored as they are). The baseline the Wasm core is measured against.
+/**
+ * The same API as `wasmchan`, with the channel runtime in plain TypeScript (one thread, values stored
+ * as they are): the baseline the Wasm core is measured against, and the oracle of the differential tests.
+ *
+ * @module wasmchan/pure
+ */
 import { type After, type MakeChan, type SeedSelect, type StatsOf } from "./api/index.js";
 import { optionsOf } from "./api/options.js";
 import { afterOn } from "./api/after.js";
@@ -9,11 +15,13 @@ import { census } from "./pure/waitq.js";
 
 export * from "./api/index.js";
 
+/** Go's `make(chan T, n)`: see MakeChan. */
 export const chan: MakeChan = (n, opts) => {
   const o = optionsOf(opts);
   return makeChan(n, o?.codec, o?.name);
 };
 
+/** Go's `time.After(ms)`: see After. */
 export const after: After = (ms) => afterOn(ms, () => makeChan<number>(1, undefined));
 
 // bytesInUse is an estimate of the JS heap the runtime itself holds for the channels it tracks (those
@@ -32,6 +40,7 @@ const SLOT_BYTES = 8;
 const SUDOG_BYTES = 80;
 const G_BYTES = 163;
 
+/** Counters of this thread's local channels: see Stats. */
 export const stats: StatsOf = () => {
   const t = census();
   return {
@@ -42,4 +51,5 @@ export const stats: StatsOf = () => {
   };
 };
 
+/** Seeds select's poll order (tests): see SeedSelect. */
 export const __seedSelect: SeedSelect = (seed) => selectseed(seed);

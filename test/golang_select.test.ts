@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runtimeArgs } from "./util.js";
 import { cores } from "./cores";
 import { entryOf, expectPanic, macrotask, track, turns } from "./util";
 
@@ -636,7 +637,7 @@ describe.each(cores.map((c) => [c.name, c.lib] as const))("%s core", (coreName, 
       const entry = entryOf(coreName);
       expect(existsSync(entry), entry).toBe(true);
       const script = fileURLToPath(new URL("./fixtures/select2.mjs", import.meta.url));
-      const r = spawnSync(process.execPath, ["--expose-gc", script, pathToFileURL(entry).href], {
+      const r = spawnSync(process.execPath, [...runtimeArgs(script, { gc: true }), pathToFileURL(entry).href], {
         encoding: "utf8",
         timeout: 60_000,
       });

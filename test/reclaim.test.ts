@@ -4,17 +4,21 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cores } from "./cores.js";
-import { entryOf } from "./util.js";
+import { entryOf, runtimeArgs, skipOn } from "./util.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/reclaim.mjs", import.meta.url));
 
 function run(core: string, scenario: string) {
-  const out = execFileSync(process.execPath, ["--expose-gc", fixture, pathToFileURL(entryOf(core)).href, scenario], {
+  const out = execFileSync(process.execPath, [...runtimeArgs(fixture, { gc: true }), pathToFileURL(entryOf(core)).href, scenario], {
     encoding: "utf8", timeout: 120_000,
   });
   const lines = out.trim().split("\n").map((l) => JSON.parse(l));
   return Object.assign({}, ...lines);
 }
+
+// JavaScriptCore's collector scans stacks conservatively and collects when it sees fit: after gc() a
+// dropped channel with a parked op (a Promise, its resolvers, a closure) may stay alive for a while.
+const bunGc = (): boolean => skipOn(["bun"], "Bun's garbage collector (JavaScriptCore, conservative) does not promptly collect dropped channels with parked operations; reclamation is checked on V8 (Node, Deno)");
 
 describe.each(cores)("$name core: memory reclaims itself", ({ name }) => {
   it("1M channels created and dropped return linear memory and the JS heap to baseline", () => {
@@ -25,7 +29,7 @@ describe.each(cores)("$name core: memory reclaims itself", ({ name }) => {
     expect(peak.heapUsed).toBeGreaterThan(0);
   }, 150_000);
 
-  it("100k channels each with a parked receiver, dropped, are reclaimed with their receivers", () => {
+  it.skipIf(bunGc())("100k channels each with a parked receiver, dropped, are reclaimed with their receivers", () => {
     const { before, peak, after } = run(name, "parked");
     expect(peak.channels - before.channels).toBeGreaterThan(0); // they did exist
     expect(after.channels).toBe(before.channels);
@@ -33,7 +37,7 @@ describe.each(cores)("$name core: memory reclaims itself", ({ name }) => {
     expect(after.heapUsed - before.heapUsed).toBeLessThan(2 << 20);
   }, 150_000);
 
-  it("the sudog pool stays bounded after bursts of parked receivers", () => {
+  it.skipIf(bunGc())("the sudog pool stays bounded after bursts of parked receivers", () => {
     const { rounds, before, after } = run(name, "pool");
     // Only the one channel stays in use; the burst's sudogs are freed or pooled for reuse.
     expect(after.channels).toBe(before.channels + 1);

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { HCHAN_SHARED_SIZE } from "../dist/abi/layout.js";
 import { describe, expect, it } from "vitest";
 import { SharedHeap, attach, codecs, select, recv, ChannelError, type ChanDescriptor } from "wasmchan";
-import { inWorker } from "./util.js";
+import { inWorker, runtimeArgs } from "./util.js";
 
 const workerUrl = new URL("./workers/mpmc.mjs", import.meta.url);
 
@@ -271,20 +271,7 @@ describe("shared channels: bad input and lifetime", () => {
 describe("shared channels keep Node alive while waiting", () => {
   it("a process whose only pending work is an async receive on a shared channel stays alive until it completes", async () => {
     const { execFileSync } = await import("node:child_process");
-    const script = `
-      import { Worker } from "node:worker_threads";
-      import { SharedHeap, codecs } from "wasmchan";
-      const heap = await SharedHeap.create({ maxBytes: 1 << 20 });
-      const ch = heap.chan(0, codecs.i32);
-      const w = new Worker(\`import { workerData } from "node:worker_threads";
-        import { attach } from "wasmchan";
-        const ch = await attach(workerData.d);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); // sleep 300 ms, blocking
-        ch.sendSync(42);\`, { eval: true, workerData: { d: ch.share() } });
-      w.unref(); // the worker alone must not hold the process open
-      console.log("got", await ch.recv());
-    `;
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    const out = execFileSync(process.execPath, runtimeArgs("test/fixtures/alive.mjs"), {
       cwd: new URL("..", import.meta.url), encoding: "utf8", timeout: 20_000,
     });
     expect(out.trim()).toBe("got 42");
@@ -294,7 +281,7 @@ describe("shared channels keep Node alive while waiting", () => {
 describe("shared channels are freed without dispose", () => {
   it("when the last thread drops its Chan (GC), and a worker that exits gives its reference back", async () => {
     const { execFileSync } = await import("node:child_process");
-    const out = execFileSync(process.execPath, ["--expose-gc", "test/fixtures/shared-drop.mjs"], {
+    const out = execFileSync(process.execPath, runtimeArgs("test/fixtures/shared-drop.mjs", { gc: true }), {
       cwd: new URL("..", import.meta.url), encoding: "utf8", timeout: 30_000,
     });
     const r = JSON.parse(out.trim().split("\n").pop()!);
@@ -314,10 +301,7 @@ describe("batches across threads", () => {
     const heap = await SharedHeap.create({ maxBytes: 8 << 20 });
     const ch = heap.chan(256, codecs.i32);
     const N = 200_000;
-    const w = new Worker(`import { workerData } from "node:worker_threads"; import { attach } from "wasmchan";
-      const ch = await attach(workerData.d);
-      for (let i = 0; i < workerData.N; i += 1000) ch.sendManySync(Array.from({ length: 1000 }, (_, j) => i + j));
-      ch.close();`, { eval: true, workerData: { d: ch.share(), N } } as any);
+    const w = new Worker(new URL("./workers/send-many.mjs", import.meta.url), { workerData: { d: ch.share(), N } });
     let next = 0;
     for (;;) {
       const vs = await ch.recvMany(512);

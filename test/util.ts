@@ -113,3 +113,21 @@ export function inWorker(body: string, workerData: unknown): Promise<unknown> {
     w.on("exit", (exit) => (exit === 0 ? resolve(result) : reject(new Error(`worker exited ${exit}`))));
   });
 }
+
+/** The JS runtime running the tests (scripts/test-on.mjs runs the suite on Bun and Deno too). */
+export const runtime: "node" | "bun" | "deno" =
+  typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "node";
+
+/** True (and says why, once per call site) when the tests run on one of `runtimes`: for `it.skipIf`. */
+export function skipOn(runtimes: readonly ("bun" | "deno")[], why: string): boolean {
+  if (!(runtimes as readonly string[]).includes(runtime)) return false;
+  console.warn(`SKIPPED on ${runtime}: ${why}`);
+  return true;
+}
+
+/** The arguments that make this runtime (process.execPath) run `script` as Node would with `node
+ *  [--expose-gc] script`: Deno takes `run -A` and V8 flags apart. */
+export function runtimeArgs(script: string, opts: { gc?: boolean } = {}): string[] {
+  if (runtime === "deno") return ["run", "-A", ...(opts.gc ? ["--v8-flags=--expose-gc"] : []), script];
+  return [...(opts.gc ? ["--expose-gc"] : []), script];
+}

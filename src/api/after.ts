@@ -6,6 +6,7 @@
 // nobody waits, the timer holds the channel only weakly, so a dropped timeout (the select went
 // another way) is collectable at once, and its timer is cleared when it is.
 import { describe } from "./errors.js";
+import { refTimer } from "../platform.js";
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -17,13 +18,6 @@ export interface TimerChan {
 }
 
 const clearOnCollect = new FinalizationRegistry<Timer>((timer) => clearTimeout(timer));
-
-function setRef(timer: Timer, on: boolean): void {
-  // Node's Timeout has ref/unref; browsers' timers are numbers and never hold anything open.
-  const t = timer as unknown as { ref?: () => void; unref?: () => void };
-  if (on) t.ref?.();
-  else t.unref?.();
-}
 
 /** A channel from `make()` (capacity 1) that receives `Date.now()` once, `ms` milliseconds from
  *  now (at once if `ms <= 0`). A non-number or NaN `ms` is a RangeError, before any channel is made. */
@@ -51,10 +45,10 @@ export function afterOn<C extends TimerChan>(ms: number, make: () => C): C {
       // there): the tick has nowhere to go, which is no reason to crash the process.
     }
   }, Math.min(ms, 0x7fff_ffff));
-  setRef(timer, false);
+  refTimer(timer, false);
   ch.watch = (parked) => {
     strong = parked > 0 ? ch : undefined;
-    setRef(timer, parked > 0);
+    refTimer(timer, parked > 0);
   };
   clearOnCollect.register(ch, timer, ch);
   return ch;

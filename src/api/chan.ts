@@ -12,14 +12,20 @@ import type { Case, SelectResult } from "./select.js";
 
 /** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
 export interface RecvResult<T> {
+  /** The value received, or the zero value once the channel is closed and drained. */
   value: T;
+  /** False once the channel is closed and drained (Go's `v, ok := <-ch`). */
   ok: boolean;
 }
 
+/** Options of an operation that may wait (send, recv, recvOk, sendMany, recvMany). */
 export interface OpOptions {
+  /** Rejects the operation with the signal's reason once it aborts, if it has not completed by then
+   *  (it takes no effect then: a send sent nothing, a receive took nothing). */
   signal?: AbortSignal;
 }
 
+/** Options of `chan(n, options)`. */
 export interface ChanOptions<T> {
   /** Fixed-size typed slots (required for shared channels); without one, any JS value by reference. */
   codec?: Codec<T>;

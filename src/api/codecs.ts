@@ -324,7 +324,32 @@ function json<T = unknown>(maxBytes: number): Codec<T> {
   });
 }
 
-export const codecs = { i32, u32, f64, i64, bool, bytes, string, json };
+/**
+ * The value types a channel can have: `chan(n, codecs.i32)`, `heap.chan(n, codecs.bytes(64))`. A
+ * typed channel checks every value it is given (TypeError/RangeError, nothing sent) and hands each
+ * receiver its own copy; a shared channel needs one, since its values live as bytes in shared memory.
+ * Without a codec a local channel carries any JS value by reference.
+ */
+export const codecs: {
+  /** 32-bit signed integers (`number`; -2^31 .. 2^31-1, no fractions). Zero value 0. */
+  i32: Codec<number>;
+  /** 32-bit unsigned integers (`number`; 0 .. 2^32-1). Zero value 0. */
+  u32: Codec<number>;
+  /** 64-bit floats: any `number`, NaN and -0 kept. Zero value 0. */
+  f64: Codec<number>;
+  /** 64-bit signed integers as `bigint`. Zero value 0n. */
+  i64: Codec<bigint>;
+  /** `boolean`. Zero value false. */
+  bool: Codec<boolean>;
+  /** `bytes(n)`: a Uint8Array (or Buffer) of at most `n` bytes, copied in and out. Zero value: an
+   *  empty Uint8Array. */
+  bytes(maxLen: number): Codec<Uint8Array>;
+  /** `string(n)`: a string whose UTF-8 encoding has at most `n` bytes. Zero value "". */
+  string(maxBytes: number): Codec<string>;
+  /** `json<T>(n)`: any value `JSON.stringify` accepts whose JSON text has at most `n` bytes; a receiver
+   *  gets `JSON.parse` of it (typed as `T`). Zero value null. */
+  json<T = unknown>(maxBytes: number): Codec<T>;
+} = { i32, u32, f64, i64, bool, bytes, string, json };
 
 /** True for an object made by `codecs`: a user's own object is refused, since the core trusts `size`. */
 export function isCodec(c: unknown): c is Codec {

@@ -10,7 +10,12 @@ export interface ParkedOp {
   /** What is parked: a send, a receive (recv, recvOk, for await) or a select. */
   op: "send" | "recv" | "select";
   /** The channel (for a select, every channel of its cases). */
-  channels: { id: number; name?: string }[];
+  channels: {
+    /** The channel's id (stable for its life). */
+    id: number;
+    /** Its name, if it was given one (`chan(n, { name })`). */
+    name?: string;
+  }[];
   /** How long it has been parked, in milliseconds. */
   parkedMs: number;
   /** Where it was called (the first frame outside wasmchan first), if stacks were enabled. */
@@ -116,12 +121,18 @@ function format(ops: ParkedOp[]): string {
 
 /** A leak check failed: operations are still parked. `ops` lists them. */
 export class LeakError extends Error {
+  /** @param ops The operations still parked. */
   constructor(readonly ops: ParkedOp[]) {
     super(format(ops));
     this.name = "LeakError";
   }
 }
 
+/**
+ * Finding leaked operations: while enabled, every operation that parks is recorded (and where it was
+ * called), so a test or a server can list what is still waiting (`parked()`) or fail when anything is
+ * (`verifyNone()`).
+ */
 export const diagnostics = {
   /** Starts recording parked operations (and where they were called, unless `stacks: false`). */
   enable(opts: { stacks?: boolean } = {}): void {

@@ -7,37 +7,63 @@ import { DIR_RECV, DIR_SEND } from "../abi/layout.js";
 
 /** A receive case, built by `recv(ch)`. */
 export interface RecvCase<T = unknown> {
+  /** The direction: a receive. */
   readonly dir: typeof DIR_RECV;
+  /** The channel (null: a nil case, never ready). */
   readonly ch: Chan<T> | null;
 }
 
 /** A send case, built by `send(ch, v)`. */
 export interface SendCase<T = unknown> {
+  /** The direction: a send. */
   readonly dir: typeof DIR_SEND;
+  /** The channel (null: a nil case, never ready). */
   readonly ch: Chan<T> | null;
+  /** The value to send. */
   readonly value: T;
 }
 
+/** A case of `select`: `recv(ch)` or `send(ch, v)`. */
 export type SelectCase = RecvCase<any> | SendCase<any>;
 
 /** What `select` resolves to: the case that ran (-1 for default), and for a receive what `recvOk` gives. */
 export interface SelectResult<T = unknown> {
+  /** The index of the case that ran in the array given to select; -1 for default. */
   index: number;
+  /** The value received (the zero value if the channel was closed); undefined for a send or default. */
   value: T;
+  /** For a receive, false if the channel was closed and drained (as Go's `v, ok := <-ch`); true for a send. */
   ok: boolean;
 }
 
 /** What a select over `Cases` resolves to when case `I` ran: for a receive, its channel's value and
  *  `ok` as `recvOk` gives them; for a send, no value and `ok: true`. */
 export type CaseResult<Case, I extends number> =
-  Case extends SendCase<any> ? { index: I; value: undefined; ok: true }
-  : Case extends RecvCase<infer T> ? { index: I; value: T; ok: boolean }
+  Case extends SendCase<any> ? {
+    /** The case that ran. */
+    index: I;
+    /** A send case has no value. */
+    value: undefined;
+    /** A send case that ran always succeeded. */
+    ok: true;
+  }
+  : Case extends RecvCase<infer T> ? {
+    /** The case that ran. */
+    index: I;
+    /** The value received (the zero value once the channel is closed and drained). */
+    value: T;
+    /** False once the channel is closed and drained. */
+    ok: boolean;
+  }
   : never;
 
 /** What a select that took `default` resolves to. */
 export interface DefaultResult {
+  /** -1: no case was ready. */
   index: -1;
+  /** No value. */
   value: undefined;
+  /** Always false. */
   ok: false;
 }
 
@@ -48,7 +74,9 @@ export type SelectResultOf<Cases extends readonly SelectCase[]> = {
   [K in keyof Cases]: CaseResult<Cases[K], K extends `${infer I extends number}` ? I : number>;
 }[number];
 
+/** Options of `select`. */
 export interface SelectOptions {
+  /** Rejects the select with the signal's reason once it aborts (no case runs then). */
   signal?: AbortSignal;
   /** Go's `default:` — resolve with index -1 at once when no case is ready. */
   default?: boolean;

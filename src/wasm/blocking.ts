@@ -5,7 +5,7 @@
 import type { RecvResult } from "../api/chan.js";
 import { deathError, sendOnClosed } from "../api/errors.js";
 import { BLOCK_SYNC, F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
-import { canBlock } from "./heap.js";
+import { canBlock } from "../platform.js";
 import type { WasmChan } from "./chan.js";
 
 /** Throws a TypeError unless `ch`'s thread may block on it (`what` names the op). */

@@ -8,6 +8,7 @@ import type { Views } from "../api/codecs.js";
 import type { HeapStats } from "./stats.js";
 import { localWasm } from "../generated/wasm.js";
 import { deathError, outOfMemory } from "../api/errors.js";
+import { canBlock, keepAlive, platformThreadId } from "../platform.js";
 import {
   G_CANCELLED, G_READY, H_BUMP, H_CHANNELS, H_DEATHS, H_GROW_EPOCH, H_IN_USE, H_MAX_PAGES, H_PARKED_RECV, H_PARKED_SEND, H_POOL_LEN,
   MEMORY_BASE, S_STATE, T_FAIL, T_INDEX, T_OUT, T_SCRATCH,
@@ -65,14 +66,6 @@ const SPIN = 2000;
 /** A blocked thread checks this often whether a thread's death stranded its operation. */
 const DEATH_CHECK_MS = 100;
 
-/** This thread's id on the platform + 1 (Node's worker threadId), 0 where there is none: how the
- *  thread that sees a worker exit finds the dead thread's context in a heap. */
-export const NODE_ID: number = (() => {
-  const p = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
-  const wt = typeof p?.getBuiltinModule === "function" ? p.getBuiltinModule("node:worker_threads") as { threadId?: unknown } | undefined : undefined;
-  return typeof wt?.threadId === "number" ? wt.threadId + 1 : 0;
-})();
-
 function randomU32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
 }
@@ -106,7 +99,7 @@ export class Heap {
     this.buffer = memory.buffer;
     this.views = this.makeViews();
     this.maxBytes = this.views.u32[H_MAX_PAGES >>> 2] * PAGE;
-    const t = core.threadNew(NODE_ID);
+    const t = core.threadNew(platformThreadId);
     if (t === 0) throw outOfMemory();
     this.t = t;
     core.selectseed(t, randomU32());
@@ -202,18 +195,18 @@ export class Heap {
   // ---- parking on shared memory: another thread completes our parked op and notifies its g
 
   private asyncWaits = 0;
-  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private release: (() => void) | undefined; // keepAlive's, while async waits are pending
 
   /** Holds Node's event loop open while async waits are pending: a pending Atomics.waitAsync
    *  does not, and a process whose only work is a parked receive must not exit. */
   private holdOpen(delta: number): void {
     this.asyncWaits += delta;
-    if (this.asyncWaits > 0 && this.keepAlive === undefined) {
-      this.keepAlive = setInterval(() => {}, 0x3fff_ffff);
+    if (this.asyncWaits > 0 && this.release === undefined) {
+      this.release = keepAlive();
       this.watchDeaths();
-    } else if (this.asyncWaits === 0 && this.keepAlive !== undefined) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
+    } else if (this.asyncWaits === 0 && this.release !== undefined) {
+      this.release();
+      this.release = undefined;
     }
   }
 
@@ -311,8 +304,6 @@ export class Heap {
   }
 }
 
-/** Whether this thread may block (Atomics.wait): anywhere but a browser page's main thread. */
-export const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
 
 /** A word to sleep on (nobody notifies it): the core's lock backs off with `pause`. */
 const nap = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : undefined;

@@ -11,6 +11,7 @@ import { DESCRIPTOR_VERSION, makeChan } from "./lifetime.js";
 import { Codec, codecFromName, isCodec } from "../api/codecs.js";
 import { describe } from "../api/errors.js";
 import { Heap, decodeBase64, instantiate } from "./heap.js";
+import { onThreadExit, onWorkerExit, sharedMemoryMissing } from "../platform.js";
 import type { HeapStats } from "./stats.js";
 import {
   A_BUSY, A_CODEC, A_DISPOSED, A_NONE, C_DATAQSIZ, C_ELEMSIZE, H_INIT, H_LAYOUT, H_MAGIC, H_UID, HCHAN_SIZE, HEAP_MAGIC,
@@ -41,31 +42,21 @@ function remember(heap: SharedHeap, uid: number): void {
 // A Node thread that ends runs no finalizers: give back its references to shared channels (and its
 // thread contexts) as it exits, so a worker that never disposes does not pin them. Browsers have no
 // such hook: dispose() channels in a Web Worker before it is terminated.
-const proc = (globalThis as { process?: { once?: (e: string, f: () => void) => void } }).process;
-if (typeof proc?.once === "function") {
-  proc.once("exit", () => {
-    for (const ref of heaps.values()) ref.deref()?.heap.releaseThread();
-  });
-}
+onThreadExit(() => {
+  for (const ref of heaps.values()) ref.deref()?.heap.releaseThread();
+});
 
 // A terminated thread runs nothing at all. In Node (and Bun, Deno), the thread that created a worker
 // sees its "exit" event: it then reaps the dead thread in every heap it knows (assembly/thread.ts), so
 // that no lock, parked operation or reference of the dead thread strands the others. Workers must be
 // created after wasmchan is imported ("worker" fires only for later ones); heaps this thread never
 // touched are reaped by no one (see the README, "Threads that die").
-type NodeWorker = { threadId: number; once(e: "exit", f: () => void): void };
-const procOn = (globalThis as { process?: { on?: (e: string, f: (w: NodeWorker) => void) => void } }).process;
-if (typeof procOn?.on === "function") {
-  procOn.on("worker", (w) => {
-    const node = w.threadId + 1;
-    w.once("exit", () => {
-      for (const ref of heaps.values()) {
-        const heap = ref.deref();
-        if (heap !== undefined) reapIn(heap.heap, node, 0);
-      }
-    });
-  });
-}
+onWorkerExit((node) => {
+  for (const ref of heaps.values()) {
+    const heap = ref.deref();
+    if (heap !== undefined) reapIn(heap.heap, node, 0);
+  }
+});
 
 function reapIn(heap: Heap, node: number, tries: number): void {
   const r = heap.core.reap(heap.t, node);
@@ -78,16 +69,6 @@ let sharedModule: Promise<WebAssembly.Module> | undefined;
 function compileShared(): Promise<WebAssembly.Module> {
   sharedModule ??= import("../generated/wasm.js").then(({ sharedWasm }) => WebAssembly.compile(decodeBase64(sharedWasm)));
   return sharedModule;
-}
-
-function sharedMemoryMissing(): string | undefined {
-  if (typeof SharedArrayBuffer === "undefined") {
-    return "SharedArrayBuffer is not available here. In a browser the page must be cross-origin isolated: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
-  }
-  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
-    return "this page is not cross-origin isolated, so it cannot share memory with workers: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
-  }
-  return undefined;
 }
 
 /** A heap of channels in memory shared across threads. */

@@ -1,0 +1,79 @@
+// platform: every question wasmchan asks of the JS runtime it runs on, answered in one place — Node,
+// Bun, Deno, browsers' pages and workers. Supporting a new runtime means reading this file: nothing
+// else looks at `process`, `document`, worker events or timer handles.
+//
+// Tested where it matters: the Node suite, the same suite on Bun and Deno (scripts/test-on.mjs), and
+// pages and workers in Chromium and Firefox (test/browser.test.ts).
+
+type Proc = {
+  once?: (e: string, f: () => void) => void;
+  on?: (e: string, f: (w: PlatformWorker) => void) => void;
+  getBuiltinModule?: (m: string) => unknown;
+};
+const proc = (globalThis as { process?: Proc }).process;
+
+/** Whether this thread may block (Atomics.wait): anywhere but a browser page's main thread. */
+export const canBlock = typeof (globalThis as { document?: unknown }).document === "undefined";
+
+/** Why this thread cannot share memory with others, or undefined if it can. */
+export function sharedMemoryMissing(): string | undefined {
+  if (typeof SharedArrayBuffer === "undefined") {
+    return "SharedArrayBuffer is not available here. In a browser the page must be cross-origin isolated: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
+  }
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return "this page is not cross-origin isolated, so it cannot share memory with workers: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. Local channels (chan()) work without it";
+  }
+  if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== "function") {
+    return "this engine has no Atomics.waitAsync, which a thread needs to await an operation on a shared channel without blocking (tested with it: Chromium 156, Firefox 153 ESR, Node 20, Bun 1.4, Deno 2.9). Local channels (chan()) work without it";
+  }
+  return undefined;
+}
+
+/** This thread's id on the platform + 1 (Node's worker threadId, as Bun and Deno give it too), 0 where
+ *  there is none: how the thread that sees a worker exit finds the dead thread in a heap. */
+export const platformThreadId: number = (() => {
+  const wt = typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule("node:worker_threads") as { threadId?: unknown } | undefined : undefined;
+  return typeof wt?.threadId === "number" ? wt.threadId + 1 : 0;
+})();
+
+/** A worker as the thread that created it sees it (Node's Worker; Bun's and Deno's node:worker_threads). */
+export interface PlatformWorker {
+  threadId: number;
+  once(e: "exit", f: () => void): void;
+}
+
+/** Calls `f` with the platform id (threadId + 1) of every worker this thread creates from now on, once
+ *  it has exited — terminated or not. Only Node-style runtimes tell; browsers do not (their pages must
+ *  dispose channels in a Web Worker before terminating it). */
+export function onWorkerExit(f: (id: number) => void): void {
+  if (typeof proc?.on !== "function") return;
+  proc.on("worker", (w) => {
+    const id = w.threadId + 1; // read now: once the worker has exited its threadId is -1
+    w.once("exit", () => f(id));
+  });
+}
+
+/** Calls `f` when this thread is about to end normally (Node's "exit": finalizers will not run). */
+export function onThreadExit(f: () => void): void {
+  if (typeof proc?.once === "function") proc.once("exit", f);
+}
+
+/** Holds the event loop open until the returned function is called: a pending Atomics.waitAsync does
+ *  not, and a process whose only work is a parked receive must not exit. A no-op in browsers. */
+export function keepAlive(): () => void {
+  const t = setInterval(() => {}, 0x3fff_ffff);
+  return () => clearInterval(t);
+}
+
+/** Makes a timer hold the event loop open (`on`) or not. Node's and Bun's timers are objects with
+ *  ref/unref, Deno's are numbers (Deno.refTimer/unrefTimer), browsers' never hold anything open. */
+export function refTimer(timer: ReturnType<typeof setTimeout>, on: boolean): void {
+  const t = timer as unknown as { ref?: () => void; unref?: () => void };
+  if (typeof t === "object" && t !== null) {
+    if (on) t.ref?.();
+    else t.unref?.();
+    return;
+  }
+  const deno = (globalThis as { Deno?: { refTimer?: (id: number) => void; unrefTimer?: (id: number) => void } }).Deno;
+  if (typeof timer === "number" && deno !== undefined) (on ? deno.refTimer : deno.unrefTimer)?.(timer);
+}
