@@ -97,4 +97,15 @@ describe("errors that guide", () => {
     heap.chan(1, wasmCodecs.i32);
     expect(inspect(heap)).toMatch(/^SharedHeap \{ maxBytes: 1048576, bytesInUse: \d+, channels: 1 \}$/);
   });
+
+  it("an engine without Atomics.waitAsync: SharedHeap.create rejects and says why; local channels work", async () => {
+    const waitAsync = Atomics.waitAsync;
+    try {
+      (Atomics as { waitAsync?: unknown }).waitAsync = undefined;
+      await expect(SharedHeap.create()).rejects.toThrow(/no Atomics.waitAsync.*Local channels \(chan\(\)\) work without it/);
+    } finally {
+      Atomics.waitAsync = waitAsync;
+    }
+    expect((await SharedHeap.create({ maxBytes: 1 << 20 })).chan(1, wasmCodecs.i32).cap).toBe(1);
+  });
 });
