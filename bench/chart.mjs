@@ -20,8 +20,9 @@ export function colourOf(impl, allImpls) {
 /** Ticks in [lo, hi]: every power of ten, and 2 and 5 times it where the axis spans two decades or less. */
 export function ticks(lo, hi) {
   const out = [];
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return out;
   const steps = Math.log10(hi / lo) <= 2 ? [1, 2, 5] : [1];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)) && out.length < 64; e++) {
     for (const m of steps) {
       const v = m * 10 ** e;
       if (v >= lo && v <= hi) out.push(v);
@@ -37,8 +38,10 @@ const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": 
 export function chart({ title, unit, all, label, allImpls }) {
   const rs = all.filter((r) => r.ok);
   const W = 780, rowH = 24, left = 230, right = 170, top = 4, axisH = 28;
-  const lo = 10 ** Math.floor(Math.log10(Math.max(1e-9, Math.min(...rs.map((r) => r.min)))));
-  const hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...rs.map((r) => r.max))));
+  // The axis spans the decades of the positive figures (a memory figure may be 0 after GC noise).
+  const positive = rs.flatMap((r) => [r.min, r.max]).filter((v) => v > 0 && Number.isFinite(v));
+  const lo = positive.length ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : 1;
+  const hi = positive.length ? 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...positive))) : 10;
   const x = (v) => left + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * (W - left - right);
   const H = top + all.length * rowH + axisH;
   let svg = `<svg width="${W}" height="${H}" role="img" aria-label="${escape(title)}" data-axis="log">`;

@@ -200,8 +200,8 @@ export function compare(oldReport, newReport) {
     const unit = n.unit ?? "ns/msg";
     const om = median(o.samples), nm = median(n.samples);
     const p = rankTest(o.samples, n.samples);
-    const pct = ((nm - om) / om) * 100;
-    const delta = p < 0.05 && Math.abs(pct) >= 0.05 ? `${pct > 0 ? "+" : ""}${pct.toFixed(1)}%` : "~";
+    const pct = om > 0 ? ((nm - om) / om) * 100 : nm === om ? 0 : NaN;
+    const delta = p < 0.05 && Number.isNaN(pct) ? "(from 0)" : p < 0.05 && Math.abs(pct) >= 0.05 ? `${pct > 0 ? "+" : ""}${pct.toFixed(1)}%` : "~";
     lines.push(`| ${n.scenario} | ${n.impl} | ${fmtUnit(om, unit)} | ${fmtUnit(nm, unit)} | ${delta} | ${p.toFixed(3)} (${o.samples.length}+${n.samples.length}) |`);
   }
   if (oldReport.quick || newReport.quick) lines.push("", "(a quick run is in the comparison: its small counts make the numbers unreliable)");

@@ -57,14 +57,17 @@ function sameThread(report) {
     if (p.n) t += ` and is the fastest channel library in ${p.wins} of ${p.n} scenarios${p.losses.length ? ` (behind: ${p.losses.join("; ")})` : ""}`;
     parts.push(t);
   }
-  const go = spanVs(rows, "wasm", "go");
-  return `**On one thread** (${rows.map(({ s }) => s.id).join(", ")}), ${parts.join("; ")}.${go ? ` Go's channels are ${goPhrase(rows, "wasm")} than the Wasm core's.` : ""}`;
+  if (!parts.length) return undefined;
+  const go = goPhrase(rows, "wasm");
+  return `**On one thread** (${rows.map(({ s }) => s.id).join(", ")}), ${parts.join("; ")}.${go ? ` Go's channels take ${go} the Wasm core's time per message.` : ""}`;
 }
 
+/** "0.08×–0.6×": Go's time over `impl`'s, below 1× where Go is faster. */
 function goPhrase(rows, impl) {
-  const rs = rows.filter(({ m }) => m.has(impl) && m.has("go")).map(({ m }) => m.get(impl) / m.get("go"));
+  const rs = rows.filter(({ m }) => m.has(impl) && m.has("go")).map(({ m }) => m.get("go") / m.get(impl));
+  if (!rs.length) return undefined;
   const lo = Math.min(...rs), hi = Math.max(...rs);
-  return lo === hi ? `${x(lo)} faster` : `${x(lo)}–${x(hi)} faster`;
+  return lo === hi ? x(lo) : `${x(lo)}–${x(hi)}`;
 }
 
 function workers(report) {
@@ -84,21 +87,23 @@ function workers(report) {
       const [p, pv] = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
       vs.push(`${x(pv / v)} ${p}`);
     }
-    if (m.has("go")) vs.push(`Go ${x(v / m.get("go"))} faster`);
+    if (m.has("go")) vs.push(`Go ${x(m.get("go") / v)} (its time / ours)`);
     parts.push(`${s.id}: ${best} is wasmchan's fastest at ${fmt(v)} per message — ${vs.join(", ")}`);
   }
-  return `**Across workers** (ratios: theirs / ours, above 1× means wasmchan is faster) — ${parts.join("; ")}.`;
+  if (!parts.length) return undefined;
+  return `**Across workers** (ratios: their time / ours, above 1× means wasmchan is faster) — ${parts.join("; ")}.`;
 }
 
 function memory(report) {
   const rows = medians(report, "memory");
   if (!rows.length) return undefined;
-  const parts = rows.map(({ s, m }) => {
+  const parts = rows.filter(({ m }) => m.has("wasm") || m.has("pure")).map(({ s, m }) => {
     const t = ["wasm", "pure"].filter((k) => m.has(k)).map((k) => `${k} ${Math.round(m.get(k))} B`);
     const floor = m.has("floor") ? `, the floor ${Math.round(m.get("floor"))} B` : "";
     const go = m.has("go") ? `, Go ${Math.round(m.get("go"))} B` : "";
     return `${s.id}: ${t.join(", ")}${floor}${go}`;
   });
+  if (!parts.length) return undefined;
   return `**Memory** per item — ${parts.join("; ")}.`;
 }
 

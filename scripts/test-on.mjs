@@ -19,6 +19,7 @@ if (!existsSync(bin)) {
 }
 const vitest = `${root}node_modules/vitest/vitest.mjs`;
 const args = name === "bun" ? ["--bun", vitest, "run", ...process.argv.slice(3)] : ["run", "-A", vitest, "run", ...process.argv.slice(3)];
-console.log(`${name} ${execFileSync(bin, ["--version"], { encoding: "utf8" }).trim().split("\n")[0]}: vitest run`);
+const version = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim().split("\n")[0];
+console.log(`${version.startsWith(name) ? version : `${name} ${version}`}: vitest run`);
 const r = spawnSync(bin, args, { cwd: root, stdio: "inherit" });
 process.exitCode = r.status ?? 1;

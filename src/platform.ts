@@ -59,7 +59,8 @@ export function onThreadExit(f: () => void): void {
 }
 
 /** Holds the event loop open until the returned function is called: a pending Atomics.waitAsync does
- *  not, and a process whose only work is a parked receive must not exit. A no-op in browsers. */
+ *  not, and a process whose only work is a parked receive must not exit. (In a browser the interval
+ *  holds nothing open and costs one idle timer.) */
 export function keepAlive(): () => void {
   const t = setInterval(() => {}, 0x3fff_ffff);
   return () => clearInterval(t);

@@ -55,13 +55,15 @@ function project(dir: string, spec: string): void {
   `);
 }
 
+/** tsc's output for each lib setting: "" only when it exited 0 and said nothing. */
 function typecheck(dir: string): string[] {
   const tsc = join(root, "node_modules/typescript/bin/tsc");
   return ["tsconfig.json", "tsconfig.node.json"].map((config) => {
     try {
-      return execFileSync(process.execPath, [tsc, "-p", config], { cwd: dir, encoding: "utf8" });
+      return execFileSync(process.execPath, [tsc, "-p", config], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
-      return String((e as { stdout?: string }).stdout ?? e);
+      const { stdout, stderr, status } = e as { stdout?: string; stderr?: string; status?: number };
+      return `tsc exited ${status}: ${stdout ?? ""}${stderr ?? ""}` || String(e);
     }
   });
 }

@@ -28,11 +28,14 @@ describe("the benchmark report", () => {
     for (const p of paragraphs) expect(md).toContain(p);
     // Its numbers are the report's: the Wasm core's S5-1:1 best and its ratio to postMessage.
     const med = (impl: string, s: string) => {
-      const v = report.results.find((r: { impl: string; scenario: string }) => r.impl === impl && r.scenario === s).samples.slice().sort((a: number, b: number) => a - b);
+      const r = report.results.find((r: { impl: string; scenario: string; ok: boolean }) => r.impl === impl && r.scenario === s && r.ok);
+      expect(r, `${impl} in ${s}`).toBeDefined();
+      const v = r.samples.slice().sort((a: number, b: number) => a - b);
       return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     };
     const best = Math.min(...["wasm-sync", "wasm-async", "wasm-batch"].map((i) => med(i, "S5-1:1")));
-    expect(paragraphs[1]).toContain(`${(med("postmessage", "S5-1:1") / best).toFixed(0)}× postMessage per value`);
+    const ratio = med("postmessage", "S5-1:1") / best;
+    expect(paragraphs[1]).toContain(`${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}× postMessage per value`);
   });
 
   it.skipIf(!existsSync(CHROMIUM))("report.html in Chromium: a visible bar for every implementation, a labelled log axis per chart, distinct colours, the verdict", async () => {
@@ -67,4 +70,19 @@ describe("the benchmark report", () => {
       await browser.close();
     }
   }, 60_000);
+
+  it("a scenario where nothing ran, or figures of 0, still renders (no axis to draw, no endless ticks)", () => {
+    const scenarios = [{ id: "X", title: "nothing ran", kind: "same-thread", unit: "ns/msg", floor: "floor" }, { id: "M", title: "zero", kind: "memory", unit: "B/item", floor: "floor" }];
+    const results = [
+      { scenario: "X", impl: "wasm", label: "wasm", ok: false, status: "failed", error: "boom" },
+      { scenario: "X", impl: "pure", label: "pure", ok: false, status: "skipped", skipped: "n/a" },
+      { scenario: "M", impl: "wasm", label: "wasm", ok: true, status: "ok", unit: "B/item", samples: [0, 0, 0] },
+      { scenario: "M", impl: "floor", label: "floor", ok: true, status: "ok", unit: "B/item", samples: [100, 120, 110] },
+    ];
+    const dir = mkdtempSync(join(out, "edge-"));
+    writeReports(`${dir}/`, { date: "d", quick: true, environment: { node: "x", cores: 2, cpu: "c", packages: {} }, scenarios, probes: { list: [], results: {} }, notes: [], results });
+    const html = readFileSync(`${dir}/report.html`, "utf8");
+    expect(html).toContain("FAILED: boom");
+    expect((html.match(/class="tick"/g) ?? []).length).toBeLessThan(20);
+  });
 });

@@ -15,9 +15,10 @@ describe("published types", () => {
       const tsc = `${root}node_modules/typescript/bin/tsc`;
       let out = "";
       try {
-        out = execFileSync(process.execPath, [tsc, "-p", `test/fixtures/types/${config}`], { cwd: root, encoding: "utf8" });
+        out = execFileSync(process.execPath, [tsc, "-p", `test/fixtures/types/${config}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       } catch (e) {
-        out = String((e as { stdout?: string }).stdout ?? e);
+        const { stdout, stderr, status } = e as { stdout?: string; stderr?: string; status?: number };
+        out = `tsc exited ${status}: ${stdout ?? ""}${stderr ?? ""}`;
       }
       expect(out).toBe("");
     }, 60_000);

@@ -18,6 +18,12 @@ describe.each(cores)("$name core", ({ lib }) => {
     const s = chan(1, codecs.string(8));
     expect(() => s.trySend("far too long a string")).toThrow(/a string of 21 bytes does not fit a string\(8\) channel \(at most 8 bytes\)/);
     for (const bad of [3, "i32", true]) expect(() => chan(1, bad as never)).toThrow(/second argument must be a codec/);
+    // Look-alikes of a codec are refused, not taken for options (an untyped channel named "i32").
+    for (const fake of [{ ...codecs.i32 }, new Proxy(codecs.i32, {}), { codec: codecs.i32, size: 4 }]) {
+      expect(() => chan(1, fake as never)).toThrow(/unknown option "(name|size|align|zero|check)"|unknown option/);
+    }
+    expect(Object.isFrozen(codecs.i32)).toBe(true);
+    expect(() => { (codecs.f64 as { size: number }).size = 1; }).toThrow(TypeError);
   });
 
   it("a channel prints as one line of what a user can ask of it (codec, cap, len, name, disposed)", () => {
@@ -56,7 +62,7 @@ describe.each(cores)("$name core", ({ lib }) => {
       await Promise.all(ops);
       expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
       expect(order).toHaveLength(1000);
-      expect(order.filter((i) => i > 0).length).toBeGreaterThan(300); // the sends that found no receiver, and the selects
+      expect(order.filter((i) => i > 0).length).toBeGreaterThan(300); // the selects and the receives no send met
       await new Promise((r) => setImmediate(r));
       expect(warnings).toEqual([]);
     } finally {

@@ -84,6 +84,7 @@ function register<T>(c: Omit<Codec<T>, "write" | "tag" | "snap"> & { snap?: (p: 
   codec.write = (m, a, v) => c.store(m, a, c.prepare(v));
   if (codec.snap === undefined) codec.snap = (p) => p; // immutable values: stored as prepared
   (codec as { tag: number }).tag = codecTag(c.name);
+  Object.freeze(codec); // the core trusts `size`: nobody may change it
   made.add(codec as Codec);
   return codec;
 }

@@ -90,8 +90,13 @@ function dispatch(this: AbortSignal): void {
   if (set === undefined) return;
   waiting.delete(this);
   for (const l of set) {
-    if (typeof l === "function") l();
-    else l.handleEvent();
+    // One that throws must not leave the rest parked (each had a listener of its own before).
+    try {
+      if (typeof l === "function") l();
+      else l.handleEvent();
+    } catch (e) {
+      queueMicrotask(() => { throw e; });
+    }
   }
 }
 const ONCE: AddEventListenerOptions = { once: true };
