@@ -1,0 +1,127 @@
+// recv: a subject's values into a local Chan. The pump pulls at most `credit` messages at a time from
+// the subject's durable consumer and hands them one by one into an unbuffered channel: a value is
+// acknowledged only once a receiver of this process took it, so a process that dies loses nothing (what
+// it had pulled and not handed over goes to another receiver after `ackWaitMs`). At most `credit`
+// values wait in this process, never an unbounded queue.
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import type { Chan } from "../api/chan.js";
+import { ChannelError, chan } from "../index.js";
+import { DURABLE, type NatsChanOptions, isClosed, natsError, openSubject, retrying } from "./stream.js";
+import { wireOf } from "./wire.js";
+
+/** Options of `fromNats`. */
+export interface FromNatsOptions<T> extends NatsChanOptions<T> {
+  /** Messages pulled ahead at most (held unacknowledged in this process until a receiver takes them).
+   *  Default 64. */
+  credit?: number;
+  /** The channel to deliver into (default: a new unbuffered `chan(0, codec)`). A SharedHeap channel
+   *  feeds workers. With a buffered one, a value is acknowledged once it is in the buffer. */
+  into?: Chan<T>;
+}
+
+/** A subject's values arriving in a local channel. */
+export interface NatsReceiver<T> {
+  /** The channel: receive from it (recv, select, for await, recvMany...). Closed once the subject is
+   *  closed and drained. */
+  readonly chan: Chan<T>;
+  /** Settles when the pump ends: after the channel was closed (the subject closed and drained), or
+   *  `stop()`; rejects with a ChannelError if NATS failed (the channel is then closed too, unless it
+   *  was given as `into`). */
+  readonly done: Promise<void>;
+  /** Messages terminated because they did not decode as this codec. */
+  readonly rejected: number;
+  /** Stops pulling; a value pulled and not yet taken goes back to the subject at once (nak). */
+  stop(): Promise<void>;
+}
+
+/** How long one pull waits for messages before the pump looks whether the subject was closed (the
+ *  client's least). */
+const IDLE_MS = 1000;
+
+/**
+ * Go's receiving end of a channel that spans processes: values published to `subject` by `toNats`
+ * (any process, any host on the same NATS) arrive in `chan`, each in exactly one receiving process.
+ */
+export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>): Promise<NatsReceiver<T>> {
+  const s = await openSubject(nc, opts as NatsChanOptions<unknown>);
+  const credit = opts.credit ?? 64;
+  if (!Number.isSafeInteger(credit) || credit < 1) throw new RangeError(`wasmchan/nats: credit must be an integer >= 1, got ${credit}`);
+  const wire = wireOf(opts.codec);
+  const ch: Chan<T> = opts.into ?? chan<T>(0, opts.codec);
+  let consumer: Consumer;
+  try {
+    consumer = await s.js.consumers.get(s.stream, DURABLE);
+  } catch (e) {
+    throw natsError(`opening the consumer of ${s.subject}`, e);
+  }
+  const stopper = new AbortController();
+  let rejected = 0;
+  let batch: { stop(): void } | undefined;
+
+  async function deliver(m: JsMsg): Promise<boolean> {
+    let v: T;
+    try {
+      v = wire.decode(m.data);
+    } catch {
+      m.term();
+      rejected++;
+      return true;
+    }
+    try {
+      await ch.send(v, { signal: stopper.signal });
+    } catch (e) {
+      m.nak(); // not taken here: to another receiver now
+      if (stopper.signal.aborted) return false;
+      throw e;
+    }
+    m.ack();
+    return true;
+  }
+
+  async function pump(): Promise<void> {
+    // Through a lost connection (the server restarting) every NATS call is retried while the client
+    // reconnects; what was pulled and not acknowledged comes again after ackWait (at least once).
+    while (!stopper.signal.aborted) {
+      let got = 0;
+      await retrying(nc, async () => {
+        const msgs = await consumer.fetch({ max_messages: credit, expires: IDLE_MS });
+        batch = msgs;
+        for await (const m of msgs) {
+          got++;
+          if (!(await deliver(m))) {
+            msgs.stop();
+            return;
+          }
+        }
+      }, (e) => !stopper.signal.aborted && !(e instanceof ChannelError)); // a ChannelError: this channel's own
+      if (got > 0 || stopper.signal.aborted) continue;
+      // Idle: closed and nothing left anywhere (no value stored, none held by another receiver)?
+      const drained = await retrying(nc, async () => {
+        if (!(await isClosed(s))) return false;
+        const info = await s.jsm.consumers.info(s.stream, DURABLE);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      });
+      if (drained) {
+        ch.close();
+        return;
+      }
+    }
+  }
+
+  // A pump that fails closes the channel too, so no receiver waits for ever: `done` says why.
+  const done = pump().catch((e) => {
+    if (!opts.into) ch.close();
+    throw natsError(`receiving from ${s.subject}`, e);
+  });
+  done.catch(() => {}); // observed through `done`
+  return {
+    chan: ch, done,
+    get rejected() { return rejected; },
+    async stop() {
+      stopper.abort();
+      batch?.stop();
+      await done.catch(() => {});
+    },
+  };
+}
