@@ -52,6 +52,7 @@ const KINDS = [
   ["same-thread", "Same thread (time per message; ratio = floor / this, above 1× is faster than the hand-written Promise channel)"],
   ["workers", "Across workers, S5 (time per message; ratio = the scenario's floor / this: wasm-ring in S5-1:1, sab-ring elsewhere)"],
   ["memory", "Memory (bytes per item; ratio = floor / this, above 1× is smaller than the floor)"],
+  ["processes", "Across processes over NATS, S7 (time per message; ratio = the bare JetStream client with 256 publishes in flight / this)"],
 ];
 
 function probeFailures(report, impl) {

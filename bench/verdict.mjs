@@ -111,7 +111,19 @@ function fmt(ns) {
   return ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 }
 
+function processes(report) {
+  const rows = medians(report, "processes");
+  const parts = rows.filter(({ m }) => m.has("bridge")).map(({ s, m }) => {
+    const v = m.get("bridge");
+    const vs = [["jetstream-pipelined", "the bare JetStream client with 256 publishes in flight"], ["jetstream", "one publish at a time"], ["core", "core NATS (not persisted)"]]
+      .filter(([k]) => m.has(k)).map(([k, what]) => `${x(m.get(k) / v)} ${what}`);
+    return `${s.id}: the bridge takes ${fmt(v)} per message — ${vs.join(", ")}`;
+  });
+  if (!parts.length) return undefined;
+  return `**Across processes over NATS** (their time / the bridge's, above 1× means the bridge is faster) — ${parts.join("; ")}.`;
+}
+
 /** The verdict: a paragraph per kind of scenario, markdown (bold only). */
 export function verdict(report) {
-  return [sameThread(report), workers(report), memory(report)].filter(Boolean);
+  return [sameThread(report), workers(report), memory(report), processes(report)].filter(Boolean);
 }

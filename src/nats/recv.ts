@@ -1,8 +1,9 @@
 // recv: a subject's values into a local Chan. The pump pulls at most `credit` messages at a time from
-// the subject's durable consumer and hands them one by one into an unbuffered channel: a value is
-// acknowledged only once a receiver of this process took it, so a process that dies loses nothing (what
-// it had pulled and not handed over goes to another receiver after `ackWaitMs`). At most `credit`
-// values wait in this process, never an unbounded queue.
+// the subject's durable consumer and hands their values one by one into an unbuffered channel: a
+// message is acknowledged only once a receiver of this process took its last value, so a process that
+// dies loses nothing (what it had pulled and not handed over goes to another receiver after
+// `ackWaitMs`; the values of a message it had partly handed over come again: at least once). At most
+// `credit` messages wait in this process, never an unbounded queue.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { Chan } from "../api/chan.js";
@@ -12,8 +13,8 @@ import { wireOf } from "./wire.js";
 
 /** Options of `fromNats`. */
 export interface FromNatsOptions<T> extends NatsChanOptions<T> {
-  /** Messages pulled ahead at most (held unacknowledged in this process until a receiver takes them).
-   *  Default 64. */
+  /** Messages pulled ahead at most (held unacknowledged in this process until a receiver took every
+   *  value of each; a message carries one value or a sending end's batch). Default 64. */
   credit?: number;
   /** The channel to deliver into (default: a new unbuffered `chan(0, codec)`). A SharedHeap channel
    *  feeds workers. With a buffered one, a value is acknowledged once it is in the buffer. */
@@ -59,25 +60,49 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
   let rejected = 0;
   let batch: { stop(): void } | undefined;
 
+  /** Hands a message's values over one by one, then acknowledges it: a process that dies before its
+   *  last value was taken gets the whole message again elsewhere (at least once). */
   async function deliver(m: JsMsg): Promise<boolean> {
-    let v: T;
+    let vs: T[];
     try {
-      v = wire.decode(m.data);
+      vs = wire.decode(m.data);
     } catch {
       m.term();
       rejected++;
       return true;
     }
-    try {
-      await ch.send(v, { signal: stopper.signal });
-    } catch (e) {
-      m.nak(); // not taken here: to another receiver now
-      if (stopper.signal.aborted) return false;
-      throw e;
+    for (const v of vs) {
+      try {
+        await ch.send(v, { signal: stopper.signal });
+      } catch (e) {
+        m.nak(); // not all taken here: to another receiver now
+        if (stopper.signal.aborted) return false;
+        throw e;
+      }
     }
     m.ack();
     return true;
   }
+
+  /** Closed, and nothing left anywhere (no value stored, none held by another receiver)? */
+  const drained = () => retrying(nc, async () => {
+    if (!(await isClosed(s))) return false;
+    const info = await s.jsm.consumers.info(s.stream, DURABLE);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  });
+  // A close is announced on the close mark's subject: look at once, rather than after an idle pull
+  // (which waits a second), and end a pull that nothing will fill any more.
+  let ended = false;
+  const closing = nc.subscribe(s.closedSubject, {
+    callback: (err) => {
+      if (err !== null) return;
+      drained().then((d) => {
+        if (!d) return;
+        ended = true;
+        batch?.stop();
+      }, () => {});
+    },
+  });
 
   async function pump(): Promise<void> {
     // Through a lost connection (the server restarting) every NATS call is retried while the client
@@ -95,22 +120,18 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
           }
         }
       }, (e) => !stopper.signal.aborted && !(e instanceof ChannelError)); // a ChannelError: this channel's own
-      if (got > 0 || stopper.signal.aborted) continue;
-      // Idle: closed and nothing left anywhere (no value stored, none held by another receiver)?
-      const drained = await retrying(nc, async () => {
-        if (!(await isClosed(s))) return false;
-        const info = await s.jsm.consumers.info(s.stream, DURABLE);
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      });
-      if (drained) {
+      if (stopper.signal.aborted) break;
+      if (ended || (got === 0 && (await drained()))) {
         ch.close();
-        return;
+        break;
       }
     }
+    closing.unsubscribe();
   }
 
   // A pump that fails closes the channel too, so no receiver waits for ever: `done` says why.
   const done = pump().catch((e) => {
+    closing.unsubscribe();
     if (!opts.into) ch.close();
     throw natsError(`receiving from ${s.subject}`, e);
   });

@@ -76,8 +76,21 @@ function isNotFound(e: unknown): boolean {
   return code === 10059 || /not found/i.test(e instanceof Error ? e.message : String(e));
 }
 
-/** Checks `opts`, then finds or makes the stream, the consumer and the close mark of its subject. */
+/** A failure that may pass: a request that timed out or a connection lost (the server restarting),
+ *  not an answer such as "no JetStream here" or "another codec". */
+export function isTransient(e: unknown): boolean {
+  if (e instanceof ChannelError) return isTransient((e as { cause?: unknown }).cause);
+  const text = `${(e as Error)?.name ?? ""} ${(e as Error)?.message ?? String(e)}`;
+  return /timeout|disconnect|connection (closed|lost|refused)|reconnect/i.test(text);
+}
+
+/** Checks `opts`, then finds or makes the stream, the consumer and the close mark of its subject,
+ *  retrying through a lost connection (a server restarting) for up to OUTAGE_MS. */
 export async function openSubject(nc: NatsConnection, opts: NatsChanOptions<unknown>): Promise<Subject> {
+  return retrying(nc, () => openSubjectOnce(nc, opts), isTransient);
+}
+
+async function openSubjectOnce(nc: NatsConnection, opts: NatsChanOptions<unknown>): Promise<Subject> {
   if (opts === null || typeof opts !== "object") throw new TypeError("wasmchan/nats: options must be an object like { subject, codec }");
   const { subject, codec } = opts;
   if (typeof subject !== "string" || !subject.split(".").every((t) => TOKEN.test(t))) {
