@@ -20,10 +20,10 @@ writeReports(`${out}/`, report);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("the benchmark report", () => {
-  it("REPORT.md opens with a verdict computed from the figures: one thread, across workers, memory", () => {
+  it("REPORT.md opens with a verdict computed from the figures: one thread, across workers, memory, across processes", () => {
     const md = readFileSync(`${out}/REPORT.md`, "utf8");
     const paragraphs: string[] = verdict(report);
-    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", "**Across workers** (", "**Memory** per item "]);
+    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", "**Across workers** (", "**Memory** per item ", "**Across processes o"]);
     expect(md.indexOf("## Verdict")).toBeLessThan(md.indexOf("## Summary"));
     for (const p of paragraphs) expect(md).toContain(p);
     // Its numbers are the report's: the Wasm core's S5-1:1 best and its ratio to postMessage.
