@@ -214,4 +214,25 @@ describe.skipIf(!haveNats)("wasmchan/nats with a real nats-server", () => {
       expect(JSON.parse((await consumer).stdout)).toEqual({ and: 1, brown: 1, dog: 2, fox: 1, jumps: 1, lazy: 1, over: 1, quick: 1, sleeps: 1, the: 3 });
     }
   }, 90_000);
+
+  it("a user without JetStream permissions: a ChannelError that says so, at once (no retry)", async () => {
+    const { createServer } = await import("node:net");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const port = await new Promise<number>((r) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
+    const dir = mkdtempSync(join(tmpdir(), "wasmchan-perm-"));
+    writeFileSync(join(dir, "n.conf"), `listen: 127.0.0.1:${port}\njetstream { store_dir: "${join(dir, "store")}" }\nauthorization { users = [ { user: "ro", password: "ro", permissions: { publish: { deny: ["$JS.API.>"] } } } ] }\n`);
+    const denied = spawn(process.env.NATS_SERVER ?? "nats-server", ["-c", join(dir, "n.conf")], { stdio: "ignore" });
+    try {
+      let c: NatsConnection | undefined;
+      for (let i = 0; i < 100 && !c; i++) c = await connect({ servers: `127.0.0.1:${port}`, user: "ro", pass: "ro", reconnect: false }).catch(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)));
+      const t0 = Date.now();
+      await expect(toNats(c!, { subject: "x", codec: codecs.i32 })).rejects.toThrow(/wasmchan\/nats: JetStream refused this connection: Permissions Violation.*may not do that/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await c!.close();
+    } finally {
+      denied.kill("SIGKILL");
+    }
+  }, 30_000);
 });

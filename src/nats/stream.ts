@@ -50,7 +50,8 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 export function natsError(what: string, e: unknown): ChannelError {
   if (e instanceof ChannelError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  const err = new ChannelError(`wasmchan/nats: ${what}: ${msg}`);
+  const hint = /permissions? violation/i.test(msg) ? " (this connection's user may not do that: a bridge needs publish and subscribe on its subjects and on $JS.API.>)" : "";
+  const err = new ChannelError(`wasmchan/nats: ${what}: ${msg}${hint}`);
   (err as { cause?: unknown }).cause = e;
   return err;
 }
@@ -108,7 +109,8 @@ async function openSubjectOnce(nc: NatsConnection, opts: NatsChanOptions<unknown
   try {
     jsm = await jetstreamManager(nc);
   } catch (e) {
-    throw natsError(`JetStream is not available on this connection (is the server started with -js?)`, e);
+    const denied = /permissions? violation/i.test(e instanceof Error ? e.message : String(e));
+    throw natsError(denied ? "JetStream refused this connection" : "JetStream is not available on this connection (is the server started with -js?)", e);
   }
   const closedStream = `${stream}_CLOSED`;
   const closedSubject = `${subject}.wasmchan-closed`;
