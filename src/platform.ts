@@ -78,3 +78,24 @@ export function refTimer(timer: ReturnType<typeof setTimeout>, on: boolean): voi
   const deno = (globalThis as { Deno?: { refTimer?: (id: number) => void; unrefTimer?: (id: number) => void } }).Deno;
   if (typeof timer === "number" && deno !== undefined) (on ? deno.refTimer : deno.unrefTimer)?.(timer);
 }
+
+/** Runs `f` in a task of its own, after the event loop had a turn: Node's and Bun's setImmediate (after
+ *  timers and I/O), a MessageChannel message in browsers and Deno, setTimeout(0) elsewhere. */
+export const macrotask: (f: () => void) => void = (() => {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+  if (typeof g.setImmediate === "function" && typeof (globalThis as { Deno?: unknown }).Deno === "undefined") {
+    const si = g.setImmediate;
+    return (f: () => void) => void si(f);
+  }
+  if (typeof g.MessageChannel === "function") {
+    const queue: (() => void)[] = [];
+    const mc = new g.MessageChannel();
+    mc.port1.onmessage = () => queue.shift()?.();
+    (mc.port1 as { unref?: () => void }).unref?.(); // a pending yield must not hold a process open by itself
+    return (f: () => void) => {
+      queue.push(f);
+      mc.port2.postMessage(null);
+    };
+  }
+  return (f: () => void) => void setTimeout(f, 0);
+})();

@@ -7,6 +7,7 @@
 // The API methods hold no state of their own; what a channel is and how it waits is the core's.
 import type { Codec } from "./codecs.js";
 import { RESOLVED } from "./promises.js";
+import { preempt } from "./preempt.js";
 import { abortReason, isAborted, signalOf } from "./errors.js";
 import type { Case, SelectResult } from "./select.js";
 
@@ -138,21 +139,21 @@ export abstract class Chan<T = unknown> {
     this.live(); // and sendp checks again, after the user code that reading options and `v` may run
     if (opts === undefined) return this.sendp(this.check(v), undefined);
     const signal = signalOf(opts);
-    return this.sendp(this.check(v), signal);
+    return preempt(this.sendp(this.check(v), signal));
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
-    if (opts === undefined) return this.recvp(Kind.Recv, undefined); // recvp checks the channel
+    if (opts === undefined) return preempt(this.recvp(Kind.Recv, undefined)); // recvp checks the channel
     this.live();
-    return this.recvp(Kind.Recv, signalOf(opts));
+    return preempt(this.recvp(Kind.Recv, signalOf(opts)));
   }
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
-    if (opts === undefined) return this.recvp(Kind.RecvOk, undefined);
+    if (opts === undefined) return preempt(this.recvp(Kind.RecvOk, undefined));
     this.live();
-    return this.recvp(Kind.RecvOk, signalOf(opts));
+    return preempt(this.recvp(Kind.RecvOk, signalOf(opts)));
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
@@ -213,7 +214,7 @@ export abstract class Chan<T = unknown> {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (i === ps.length) return RESOLVED;
+    if (i === ps.length) return preempt(RESOLVED);
     for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
     const rest = async (): Promise<void> => {
       while (i < ps.length) {
@@ -221,7 +222,7 @@ export abstract class Chan<T = unknown> {
         i = this.sendBatch(ps, i + 1);
       }
     };
-    return rest();
+    return preempt(rest());
   }
 
   /**
@@ -238,9 +239,9 @@ export abstract class Chan<T = unknown> {
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const out: T[] = [];
     const end = this.recvBatch(max, out);
-    if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
+    if (out.length > 0 || end === BatchEnd.Closed) return preempt(Promise.resolve(out));
     if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
-    return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
+    return preempt(this.recvp(Kind.RecvOk, signal)).then(({ value, ok }: RecvResult<T>) => {
       if (!ok) return out;
       out.push(value);
       if (max > 1) this.recvBatch(max, out);

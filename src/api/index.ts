@@ -12,6 +12,7 @@ export { ChannelError } from "./errors.js";
 export { select, recv, send } from "./select.js";
 export type { SelectCase, RecvCase, SendCase, SelectResult, SelectResultOf, CaseResult, DefaultResult, SelectOptions } from "./select.js";
 export { diagnostics, LeakError } from "./diagnostics.js";
+export { preemption } from "./preempt.js";
 export type { ParkedOp } from "./diagnostics.js";
 
 /** What `stats()` reports about this thread's channels. */

@@ -2,6 +2,7 @@
 // channels runs it (Chan.selectgo: src/pure/select.ts, src/wasm/select.ts).
 import { Chan, checkFor, liveOf, selectOn, selectable } from "./chan.js";
 import { blockForever } from "./promises.js";
+import { preempt } from "./preempt.js";
 import { abortReason, isAborted, signalOf } from "./errors.js";
 import { DIR_RECV, DIR_SEND } from "../abi/layout.js";
 
@@ -192,5 +193,5 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
     return dflt ? defaulted() : blockForever(signal);
   }
-  return selectOn(first, cases, dflt, signal);
+  return preempt(selectOn(first, cases, dflt, signal));
 }
