@@ -6,7 +6,7 @@
 import { type Codec, type Views } from "../api/codecs.js";
 import { ChannelError } from "../api/errors.js";
 
-const VARIABLE = /^(bytes|string|json)\(\d+\)$/;
+const VARIABLE = /^(?:bytes|string|json)\((\d+)\)$/;
 
 /** Encoder and decoder of one codec's values, over a scratch slot of its own (one thread). */
 export interface Wire<T> {
@@ -26,7 +26,11 @@ function viewsOver(buf: ArrayBuffer): Views {
 }
 
 export function wireOf<T>(codec: Codec<T>): Wire<T> {
-  const variable = VARIABLE.test(codec.name);
+  const m1 = VARIABLE.exec(codec.name);
+  const variable = m1 !== null;
+  // A variable value's length word may not pass the codec's n (its slot has padding past n: a longer
+  // one would be cut short by read, not refused).
+  const largest = variable ? 4 + Number(m1[1]) : codec.size;
   const slot = (codec.size + 7) & ~7;
   const m = viewsOver(new ArrayBuffer(slot));
   const bad = (b: Uint8Array) => new ChannelError(`wasmchan/nats: a message of ${b.length} bytes is not ${codec.name} values (another codec or another publisher on this subject?)`);
@@ -51,7 +55,7 @@ export function wireOf<T>(codec: Codec<T>): Wire<T> {
       const spans: [number, number][] = [];
       for (let at = 0; at < b.length; ) {
         const n = variable ? (at + 4 <= b.length ? 4 + dv.getUint32(at, true) : Infinity) : codec.size;
-        if (n > codec.size || at + n > b.length) throw bad(b);
+        if (n > largest || at + n > b.length) throw bad(b);
         spans.push([at, n]);
         at += n;
       }
