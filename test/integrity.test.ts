@@ -1,11 +1,12 @@
 // Memory integrity (issue 13): no input can make one channel write into another, lose a value it
 // reported delivered, or read outside its own slot. One regression test per defect found, named after it.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as wasm from "wasmchan";
 import { cores, type Lib } from "./cores";
 import { inWorker } from "./util";
 // @ts-expect-error: an internal module of the build, no published types
 import { C_BUF, HCHAN_SHARED_SIZE, RING_STAMP_PAD } from "../dist/abi/layout.js";
+import { preemptTuning } from "../dist/api/preempt.js";
 
 const { SharedHeap, attach, codecs, chan, select, send, recv } = wasm;
 type Chan<T> = wasm.Chan<T>;
@@ -120,6 +121,9 @@ interface Target {
   name: string;
   lib: Lib;
   shared: boolean;
+  /** Every operation's Promise settles through preemption's deferred form (as once a slice is over
+   *  budget): a hostile value must meet it there too. */
+  preempted?: boolean;
   /** A channel of this target; `codec` is required on a shared target. */
   make<T>(cap: number, codec?: wasm.Codec<T>): Chan<T>;
   stats(): { parkedSenders: number; parkedReceivers: number };
@@ -138,6 +142,7 @@ const targets: Target[] = [
       return hostileHeap.chan(cap, codec);
     } },
 ];
+for (const t of [...targets]) targets.push({ ...t, name: `${t.name}, preempted`, preempted: true });
 
 /** Channels of several codecs holding a value each; the returned check reads them back, moves fresh
  *  values through each (buffered, and handed to a parked receiver) and checks nothing stays parked. */
@@ -171,6 +176,12 @@ function bystanders(t: Target): () => Promise<void> {
 
 describe.each(targets)("defect 4: hostile values, options and case arrays — $name", (t) => {
   const { codecs, select, send, recv } = t.lib;
+  beforeAll(() => {
+    preemptTuning.always = t.preempted === true;
+  });
+  afterAll(() => {
+    preemptTuning.always = false;
+  });
 
   it("a Uint8Array whose length lies is measured by its real length: RangeError, nothing written", async () => {
     const check = bystanders(t);

@@ -25,6 +25,7 @@ import { programArb as diffProgramArb, runProgram as runDiff, showOutcome, showP
 import { programArb } from "./model/program";
 import { type Config, coverage, runProgram } from "./model/runner";
 import { tuning } from "../dist/wasm/chan.js";
+import { preemptTuning } from "../dist/api/preempt.js";
 
 /** Runs `f` with the Wasm bindings' JS fast paths on or off (for channels made meanwhile). */
 async function withFastPaths<T>(on: boolean, f: () => Promise<T>): Promise<T> {
@@ -34,6 +35,18 @@ async function withFastPaths<T>(on: boolean, f: () => Promise<T>): Promise<T> {
     return await f();
   } finally {
     tuning.fastPaths = was;
+  }
+}
+
+/** Runs `f` with every operation's Promise settling through preemption's deferred form (as once a
+ *  thread's slice is over budget): what each call does, and the order its Promises settle in, must not
+ *  change. */
+async function preempted<T>(f: () => Promise<T>): Promise<T> {
+  preemptTuning.always = true;
+  try {
+    return await f();
+  } finally {
+    preemptTuning.always = false;
   }
 }
 
@@ -78,12 +91,16 @@ async function check<T>(arb: fc.Arbitrary<T>, runs: number, run: (p: T) => Promi
 }
 
 describe("model-based: every call checked against a reference model of Go's channels", () => {
-  const configs: [string, () => Promise<Omit<Config, "name">>, boolean?][] = [
-    ["pure core, local channels", async () => ({ lib: pure, sync: "absent" })],
-    ["wasm core, local channels", async () => ({ lib: wasm, sync: "local" })],
-    ["wasm core, local channels, JS fast paths off", async () => ({ lib: wasm, sync: "local" }), false],
-    ["wasm core, SharedHeap channels",
-      async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real" })],
+  const shared = async () => ({ lib: wasm, heap: await SharedHeap.create({ maxBytes: 1 << 20 }), sync: "real" as const });
+  // [name, config, JS fast paths, every Promise through preemption's deferred form, programs]
+  const configs: [string, () => Promise<Omit<Config, "name">>, boolean, boolean, number][] = [
+    ["pure core, local channels", async () => ({ lib: pure, sync: "absent" }), true, false, REF_RUNS],
+    ["wasm core, local channels", async () => ({ lib: wasm, sync: "local" }), true, false, REF_RUNS],
+    ["wasm core, local channels, JS fast paths off", async () => ({ lib: wasm, sync: "local" }), false, false, REF_RUNS],
+    ["wasm core, SharedHeap channels", shared, true, false, REF_RUNS],
+    ["pure core, local channels, preempted", async () => ({ lib: pure, sync: "absent" }), true, true, REF_RUNS],
+    ["wasm core, local channels, preempted", async () => ({ lib: wasm, sync: "local" }), true, true, REF_RUNS],
+    ["wasm core, SharedHeap channels, preempted", shared, true, true, REF_RUNS],
   ];
   it("the switch takes effect: with JS fast paths off a channel is in linear memory at once and never takes them", async () => {
     type Inside = { c: number; fast: boolean };
@@ -100,25 +117,30 @@ describe("model-based: every call checked against a reference model of Go's chan
       expect(off.fast).toBe(false);
     });
   });
-  for (const [name, make, fast = true] of configs) {
-    it(`${name}: ${REF_RUNS} random programs`, async () => {
+  for (const [name, make, fast, preempt, runs] of configs) {
+    it(`${name}: ${runs} random programs`, async () => {
       const cfg = { name, ...(await make()) };
       for (const k of Object.keys(coverage)) delete coverage[k];
-      await withFastPaths(fast, () => check(programArb, REF_RUNS, (p) => runProgram(cfg, p), `reference model, ${name}`));
+      const run = () => withFastPaths(fast, () => check(programArb, runs, (p) => runProgram(cfg, p), `reference model, ${name}`));
+      await (preempt ? preempted(run) : run());
       if (process.env.WASMCHAN_MODEL_COVERAGE) console.log(Object.entries(coverage).sort().map(([k, v]) => `  ${k}: ${v}`).join("\n"));
     }, 900_000);
   }
 });
 
-describe("model-based: concurrent programs, wasm (JS fast paths on and off) vs pure", () => {
+describe("model-based: concurrent programs, wasm (JS fast paths on and off) vs pure, preempted or not", () => {
   it(`${RUNS} random programs give identical traces on both cores, fast paths or not, and keep the invariants`, async () => {
     await check(diffProgramArb, RUNS, async (p) => {
       const a = await runDiff(wasm, p);
       const c = await withFastPaths(false, () => runDiff(wasm, p));
       const b = await runDiff(pure, p);
+      // Every Promise through preemption's deferred form: a schedule of its own, the same on both cores.
+      const d = await preempted(() => runDiff(wasm, p));
+      const e = await preempted(() => runDiff(pure, p));
       const key = (o: typeof a) => JSON.stringify([o.traces, o.calls, o.settled, o.final, o.leftovers]);
-      const same = key(a) === key(b) && key(c) === key(b);
-      if (same && a.violations.length === 0 && b.violations.length === 0 && c.violations.length === 0) return null;
+      const same = key(a) === key(b) && key(c) === key(b) && key(d) === key(e);
+      const broken = [a, b, c, d, e].some((o) => o.violations.length > 0);
+      if (same && !broken) return null;
       return [
         same ? "cores agree, but an invariant is broken" : "cores DIFFER",
         showDiffProgram(p),
@@ -128,6 +150,10 @@ describe("model-based: concurrent programs, wasm (JS fast paths on and off) vs p
         showOutcome(c),
         "pure core:",
         showOutcome(b),
+        "wasm core, preempted:",
+        showOutcome(d),
+        "pure core, preempted:",
+        showOutcome(e),
       ].join("\n");
     }, "differential");
   }, 900_000);

@@ -72,10 +72,63 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
     }, 30_000);
   }
 
+  it("a setTimeout(0) set before a long buffered receive loop runs during it, not after", async () => {
+    const ch = chan(1 << 16, codecs.i32);
+    let fired = -1;
+    const t0 = performance.now();
+    setTimeout(() => (fired = performance.now() - t0), 0);
+    let n = 0;
+    while (performance.now() - t0 < DURATION_MS) {
+      while (ch.trySend(n++)); // the loop below never has to wait for a value
+      while (ch.len > 0) await ch.recv();
+    }
+    expect(fired).toBeGreaterThanOrEqual(0);
+    expect(fired).toBeLessThan(DURATION_MS / 2);
+  }, 30_000);
+
+  /** Two async tasks on one thread that only ever wait for each other: every operation completes in
+   *  a microtask, so without preemption the event loop never runs. How often a 1 ms timer fired. */
+  async function pingPong(cap: number): Promise<{ fired: number; all: boolean }> {
+    const ch = chan(cap, codecs.i32);
+    const back = chan(cap, codecs.i32);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    let stop = false;
+    let sum = 0;
+    let sent = 0;
+    const echo = (async () => {
+      for await (const v of ch) await back.send(v);
+      back.close();
+    })();
+    const recv = (async () => {
+      for await (const v of back) sum += v;
+    })();
+    while (!stop) {
+      await ch.send(++sent);
+      if (performance.now() - t0 > DURATION_MS) stop = true;
+    }
+    ch.close();
+    await Promise.all([echo, recv]);
+    clearInterval(timer);
+    return { fired: ticks, all: sum === (sent * (sent + 1)) / 2 };
+  }
+
+  for (const cap of [0, 64]) {
+    it(`a pipeline of await send()/for await loops over ${cap === 0 ? "unbuffered" : "buffered"} channels on one thread lets timers fire; every value arrives once`, async () => {
+      const r = await pingPong(cap);
+      expect(r.all).toBe(true);
+      expect(r.fired).toBeGreaterThan(3);
+    }, 30_000);
+  }
+
   it("with preemption off (budgetMs = 0) the same loop starves the timer: it is what lets the event loop in", async () => {
     preemption.budgetMs = 0;
     const r = await loop("recv");
     expect(r.inOrder).toBe(true);
     expect(r.fired).toBe(0);
+    const p = await pingPong(0);
+    expect(p.all).toBe(true);
+    expect(p.fired).toBe(0);
   }, 30_000);
 });

@@ -7,7 +7,7 @@
 // The API methods hold no state of their own; what a channel is and how it waits is the core's.
 import type { Codec } from "./codecs.js";
 import { RESOLVED } from "./promises.js";
-import { preempt } from "./preempt.js";
+import { later, preempting } from "./preempt.js";
 import { abortReason, isAborted, signalOf } from "./errors.js";
 import type { Case, SelectResult } from "./select.js";
 
@@ -55,8 +55,9 @@ export interface ChanDescriptor {
 
 /** @internal What a parked receive resolves to (a hook argument). */
 export const enum Kind {
-  Recv = 0, //   the value
-  RecvOk = 1, // { value, ok }
+  Recv = 0, //      the value
+  RecvOk = 1, //    { value, ok }
+  RecvBoxed = 2, // { value, ok } if it completes at once; parked, the value (as Recv): see preempt.later
 }
 
 /** @internal Why a batch of receives stopped short (a hook result): it may go on later, the channel is closed
@@ -136,24 +137,33 @@ export abstract class Chan<T = unknown> {
    * Throws TypeError/RangeError synchronously when `v` does not fit the codec (nothing is sent).
    */
   send(v: T, opts?: OpOptions): Promise<void> {
+    const defer = preempting();
     this.live(); // and sendp checks again, after the user code that reading options and `v` may run
-    if (opts === undefined) return this.sendp(this.check(v), undefined);
-    const signal = signalOf(opts);
-    return preempt(this.sendp(this.check(v), signal));
+    const signal = opts === undefined ? undefined : signalOf(opts);
+    return defer ? later(this.sendp(this.check(v), signal)) : this.sendp(this.check(v), signal);
   }
 
   /** Go's `v := <-ch`: the next value, or the zero value once the channel is closed and drained. */
   recv(opts?: OpOptions): Promise<T> {
-    if (opts === undefined) return preempt(this.recvp(Kind.Recv, undefined)); // recvp checks the channel
-    this.live();
-    return preempt(this.recvp(Kind.Recv, signalOf(opts)));
+    const defer = preempting();
+    let signal: AbortSignal | undefined;
+    if (opts !== undefined) {
+      this.live(); // without options recvp is the first to check the channel
+      signal = signalOf(opts);
+    }
+    if (!defer) return this.recvp(Kind.Recv, signal);
+    return later(this.recvp(Kind.RecvBoxed, signal) as Promise<RecvResult<T>>, valueOf<T>);
   }
 
   /** Go's `v, ok := <-ch`: `ok` is false when the value is the zero value of a closed, drained channel. */
   recvOk(opts?: OpOptions): Promise<RecvResult<T>> {
-    if (opts === undefined) return preempt(this.recvp(Kind.RecvOk, undefined));
-    this.live();
-    return preempt(this.recvp(Kind.RecvOk, signalOf(opts)));
+    const defer = preempting();
+    let signal: AbortSignal | undefined;
+    if (opts !== undefined) {
+      this.live();
+      signal = signalOf(opts);
+    }
+    return defer ? later(this.recvp(Kind.RecvOk, signal)) : this.recvp(Kind.RecvOk, signal);
   }
 
   /** Go's `select { case ch <- v: default: }`: true if sent now, false if it would block.
@@ -203,6 +213,11 @@ export abstract class Chan<T = unknown> {
    * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
    */
   sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
+    return preempting() ? later(this.sendManyp(values, opts)) : this.sendManyp(values, opts);
+  }
+
+  /** @internal */
+  private sendManyp(values: readonly T[], opts: OpOptions | undefined): Promise<void> {
     this.live();
     const signal = signalOf(opts);
     const ps = checkAll(this, values, "sendMany");
@@ -214,7 +229,7 @@ export abstract class Chan<T = unknown> {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (i === ps.length) return preempt(RESOLVED);
+    if (i === ps.length) return RESOLVED;
     for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
     const rest = async (): Promise<void> => {
       while (i < ps.length) {
@@ -222,7 +237,7 @@ export abstract class Chan<T = unknown> {
         i = this.sendBatch(ps, i + 1);
       }
     };
-    return preempt(rest());
+    return rest(); // it parked (preempt.later leaves it alone)
   }
 
   /**
@@ -232,6 +247,11 @@ export abstract class Chan<T = unknown> {
    * are returned even if the channel is disposed or closed during the call.
    */
   recvMany(max: number, opts?: OpOptions): Promise<T[]> {
+    return preempting() ? later(this.recvManyp(max, opts)) : this.recvManyp(max, opts);
+  }
+
+  /** @internal */
+  private recvManyp(max: number, opts: OpOptions | undefined): Promise<T[]> {
     this.live();
     const signal = signalOf(opts);
     checkMax(max, "recvMany");
@@ -239,9 +259,9 @@ export abstract class Chan<T = unknown> {
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const out: T[] = [];
     const end = this.recvBatch(max, out);
-    if (out.length > 0 || end === BatchEnd.Closed) return preempt(Promise.resolve(out));
+    if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
     if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
-    return preempt(this.recvp(Kind.RecvOk, signal)).then(({ value, ok }: RecvResult<T>) => {
+    return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
       if (!ok) return out;
       out.push(value);
       if (max > 1) this.recvBatch(max, out);
@@ -369,4 +389,9 @@ function checkMax(max: unknown, what: string): void {
   if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
     throw new RangeError(`wasmchan: ${what}(max): max must be an integer >= 1`);
   }
+}
+
+/** A received `{ value, ok }`'s value: unboxed into the one Promise a deferred `recv` returns. */
+function valueOf<T>(r: RecvResult<T>): T {
+  return r.value;
 }

@@ -6,6 +6,8 @@
 // without the event loop running, the next ones still take effect at once — in call order, exactly as
 // before — but their Promises settle from a macrotask, after the event loop had its turn. Go preempts a
 // goroutine after ~10 ms the same way: the work it did stays done; it just waits for its next slice.
+// An operation that parks is left alone: it waits for another task or thread anyway (whose operation
+// is the one counted and deferred), and parked operations woken together settle in the order woken.
 //
 // Cost: a counter per operation; the clock is read every CHECK operations, and a slice (its start time
 // and the macrotask that ends it) begins only at such a check, so a thread whose operations are spread
@@ -35,11 +37,44 @@ function endSlice(): Promise<void> {
   }));
 }
 
-/** `p`, the Promise of an operation that already took effect: as it is, or, once this thread's slice
- *  is over budget, settling only after the event loop had a turn. */
-export function preempt<T>(p: Promise<T>): Promise<T> {
-  if ((++ops & (CHECK - 1)) === 0) look();
-  return over ? p.then((v) => endSlice().then(() => v)) : p;
+/** @internal For the tests: `always` treats every slice as over budget, so the suites can run every
+ *  path through the deferred form. */
+export const preemptTuning = { always: false };
+
+let parkedNow = false; // the operation between preempting() and later() parked
+
+const noop = () => {};
+const same = <T>(v: T): T => v;
+
+/** @internal Before an operation: counts it; true if, should it complete at once, its Promise must
+ *  settle only after the event loop had a turn (then pass its Promise through `later`). */
+export function preempting(): boolean {
+  if ((++ops & (CHECK - 1)) === 0 && !preemptTuning.always) look(); // always: no clock, for determinism
+  parkedNow = false;
+  return over || preemptTuning.always;
+}
+
+/** @internal Each core calls this as an operation parks: that operation waits for another task or
+ *  thread anyway, and must settle in the order it is woken, as without preemption. */
+export function parked(): void {
+  parkedNow = true;
+}
+
+/**
+ * @internal After an operation `preempting` said to defer: `p` itself if the operation parked;
+ * else `p` settling once the slice has ended, through `f`. Every Promise resolved with a value reads
+ * that value's `then`, so a received value must reach exactly one Promise: a deferred receive asks
+ * its core for the value boxed (`{ value, ok }`; a parked one still settles with the value itself)
+ * and `f` unboxes it into the Promise the caller gets, so a `{ get then() {…} }` sees its getter run
+ * once. Every deferred Promise is the same chain of steps: they settle in the order of their calls.
+ */
+export function later<T, U = T>(p: Promise<T>, f: (v: T) => U = same as (v: T) => U): Promise<U> {
+  if (parkedNow) {
+    parkedNow = false;
+    return p as unknown as Promise<U>;
+  }
+  p.then(undefined, noop); // a rejection waits for the slice's end: the caller's handler takes it then
+  return endSlice().then(() => p).then(f);
 }
 
 /** Every CHECK operations: starts a slice, or finds it over budget. */

@@ -1,5 +1,6 @@
 // promises: the Promise plumbing both cores share, so that parking costs one Promise and no closure.
 import { abortReason, onAbort } from "./errors.js";
+import { parked } from "./preempt.js";
 
 /** What a send that completed at once returns: one resolved Promise for all of them. */
 export const RESOLVED: Promise<void> = Promise.resolve();
@@ -16,6 +17,7 @@ const never = new Promise<never>(() => {});
 
 /** Go's `select {}`: never resolves — unless `signal` aborts, which rejects with its reason. */
 export function blockForever(signal: AbortSignal | undefined): Promise<never> {
+  parked();
   if (signal === undefined) return never;
   return new Promise((_, reject) => onAbort(signal, () => reject(abortReason(signal))));
 }

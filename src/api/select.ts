@@ -2,7 +2,7 @@
 // channels runs it (Chan.selectgo: src/pure/select.ts, src/wasm/select.ts).
 import { Chan, checkFor, liveOf, selectOn, selectable } from "./chan.js";
 import { blockForever } from "./promises.js";
-import { preempt } from "./preempt.js";
+import { later, preempting } from "./preempt.js";
 import { abortReason, isAborted, signalOf } from "./errors.js";
 import { DIR_RECV, DIR_SEND } from "../abi/layout.js";
 
@@ -166,6 +166,10 @@ export function select<const Cases extends readonly SelectCase[]>(list: Cases, o
 export function select<const Cases extends readonly SelectCase[]>(list: Cases, opts?: SelectOptions & { default?: false }): Promise<SelectResultOf<Cases>>;
 export function select<const Cases extends readonly SelectCase[]>(list: Cases, opts?: SelectOptions): Promise<SelectResultOf<Cases> | DefaultResult>;
 export function select(list: readonly SelectCase[], opts?: SelectOptions): Promise<SelectResult<any>> {
+  return preempting() ? later(selectp(list, opts)) : selectp(list, opts);
+}
+
+function selectp(list: readonly SelectCase[], opts: SelectOptions | undefined): Promise<SelectResult<any>> {
   // What the caller gave is read once, before any channel is touched: the array (its length and each
   // element, which getters or a Proxy could change from read to read) and the options.
   if (!Array.isArray(list)) throw new TypeError("wasmchan: select(cases): cases must be an array");
@@ -193,5 +197,5 @@ export function select(list: readonly SelectCase[], opts?: SelectOptions): Promi
     // No channel at all: Go's select {} blocks forever; with default it takes the default.
     return dflt ? defaulted() : blockForever(signal);
   }
-  return preempt(selectOn(first, cases, dflt, signal));
+  return selectOn(first, cases, dflt, signal);
 }

@@ -93,7 +93,7 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
     if (this.disposed) throw useOfDisposed(); // an options getter may have disposed it
     if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     const s = chanrecv(this);
-    if (s === BLOCKED) return gopark(parkrecv(this), kind === Kind.Recv ? K_RECV : K_RECVOK, signal);
+    if (s === BLOCKED) return gopark(parkrecv(this), kind === Kind.RecvOk ? K_RECVOK : K_RECV, signal);
     const value = s === CLOSED ? this.zero() : this.unpack(s);
     return Promise.resolve(kind === Kind.Recv ? value : { value, ok: s !== CLOSED });
   }

@@ -10,6 +10,7 @@
 //   dead (a select another case won): dequeue skips it, pass 3 unlinks it;
 // - a g's Promise is settled exactly once, by goready (READY) or by handleEvent (CANCELLED), and
 //   nothing else in the runtime points at a sudog once it is out of its queues: no pool, no table.
+import { parked } from "../api/preempt.js";
 import { abortReason, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
 import { Describable, ParkTrace, ParkedOp, parkTrace, parkedOp } from "../api/diagnostics.js";
 import { F_SELECT, F_SEND, F_SUCCESS, G_CANCELLED, G_READY, G_WAITING } from "../abi/layout.js";
@@ -160,6 +161,7 @@ export function queueOf(sg: Sudog) {
 
 /** Gives the queued g `g` its Promise, settled later by goready or by an abort of `signal`. */
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
+  parked();
   g.kind = kind;
   // A closure per park: measured faster than one shared executor that leaves the resolvers in a
   // long-lived object (a store into an old object for each). A receive without a signal can never be

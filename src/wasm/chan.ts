@@ -207,7 +207,7 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     const heap = this.heap;
     const ep = heap.scratch(this.size);
     const r = heap.core.chanrecv(heap.t, c, ep, BLOCK_PARK);
-    if (r === R_PARKED) return this.park(kind === Kind.Recv ? Op.Recv : Op.RecvOk, signal);
+    if (r === R_PARKED) return this.park(kind === Kind.RecvOk ? Op.RecvOk : Op.Recv, signal);
     if (r === R_DONE || r === R_HANDOFF || r === R_CLOSED) {
       const value = this.take(ep);
       if (r === R_HANDOFF) this.deliverOut();

@@ -10,6 +10,7 @@
 // by some later core call on the channel, which returns its sudog to us: we settle it synchronously,
 // in that call. On a SharedHeap another thread may complete it instead: it marks the sudog's g READY
 // and notifies it, and the Atomics.waitAsync we started when parking settles it.
+import { parked } from "../api/preempt.js";
 import { Describable, ParkTrace, ParkedOp, Tracked, diag, parkTrace, parkedOp, track, untrack } from "../api/diagnostics.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed } from "../api/errors.js";
 import { C_RECVQ, F_SEND, F_SUCCESS, R_HANDOFF, S_CASE, S_ELEM, S_FLAGS, S_TOKEN, S_WAKE } from "../abi/layout.js";
@@ -149,6 +150,7 @@ export abstract class WasmParking<T> extends WasmValues<T> {
   /** Parks the op whose new sudog the core just returned (it may have grown memory: sync first). */
   /** @internal */
   park(kind: Op, signal: AbortSignal | undefined): Promise<any> {
+    parked();
     const heap = this.heap;
     heap.sync();
     const sg = heap.out();

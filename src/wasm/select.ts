@@ -7,6 +7,7 @@
 // right then, so the losing cases are gone before any other JS runs.
 // The waiter holds every case's channel: a parked select keeps all its channels alive together,
 // so none of them is reclaimed while another could still complete it.
+import { parked } from "../api/preempt.js";
 import { Case, type SelectResult, defaulted } from "../api/select.js";
 import { Rng, pollOrder } from "../abi/pollorder.js";
 import { abortReason, deathError, offAbort, onAbort, sendOnClosed, useOfDisposed } from "../api/errors.js";
@@ -183,6 +184,7 @@ function wake(ch: WasmChan<any>, sg: number): void {
 
 function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
+  parked();
   let resolve!: (r: SelectResult<any>) => void, reject!: (e: unknown) => void;
   const p = new Promise<SelectResult<any>>((res, rej) => {
     resolve = res;

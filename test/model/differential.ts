@@ -365,10 +365,11 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
     state[g] = "done";
   }
 
-  /** Runs until nothing can move: every goroutine done or blocked on a channel op. */
+  /** Runs until nothing can move: every goroutine done or blocked on a channel op — and no op settled
+   *  in the last turn (with preemption's deferred form an op settles a macrotask turn after it ran). */
   async function quiesce(phase: string): Promise<void> {
     let step = 0;
-    for (let turn = 0; ; turn++) {
+    for (let turn = 0, seen = -1; ; turn++) {
       if (turn > MAX_TURNS) throw new Error(`${phase}: no quiescence after ${MAX_TURNS} event-loop turns (hung?)`);
       if (stepped) {
         for (let g = 0; g < state.length; g++) if (idleLeft[g] > 0) idleLeft[g]--;
@@ -378,10 +379,11 @@ export async function runProgram(lib: Lib, p: Program): Promise<Outcome> {
         let pick = -1;
         for (let d = 0; d < n; d++) if (runnable((first + d) % n)) { pick = (first + d) % n; break; }
         if (pick >= 0) gates[pick]();
-        else if (!idleLeft.some((x) => x > 0)) return;
+        else if (!idleLeft.some((x) => x > 0) && calls.length === seen) return;
       }
+      if (!stepped && !state.includes("idle") && calls.length === seen) return;
+      seen = calls.length;
       await macrotask();
-      if (!stepped && !state.includes("idle")) return;
     }
   }
 
