@@ -7,6 +7,7 @@ import { fmtUnit } from "./units.mjs";
  *  Go cyan, every other library its own hue. */
 const FIXED = {
   wasm: "#1f5fbf", "wasm-sync": "#1f5fbf", "wasm-async": "#4a8fe7", "wasm-batch": "#0b3a80", pure: "#e07b00",
+  "wasm-async-nopreempt": "#9cc2f2", "wasm-batch-nopreempt": "#6b8fc4",
   floor: "#8a8a8a", "floor-sync": "#b5b5b5", "sab-ring": "#8a8a8a", "wasm-ring": "#5f5f5f", go: "#00add8",
 };
 const OTHERS = ["#2e9e4f", "#9b59b6", "#c0392b", "#16a085", "#8e6c3a", "#d35490", "#6b8e23", "#34495e"];

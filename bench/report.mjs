@@ -5,6 +5,7 @@ import { median, rankTest } from "./stats.mjs";
 import { fmtUnit } from "./units.mjs";
 import { chart } from "./chart.mjs";
 import { verdict } from "./verdict.mjs";
+import { browserHtml, browserMarkdown } from "./browser/report.mjs";
 
 export { fmtUnit };
 
@@ -138,6 +139,7 @@ function markdown(report) {
       else md += `| ${r.label} | ${fmtUnit(r.median, r.unit)} | ${fmtUnit(r.min, r.unit)} – ${fmtUnit(r.max, r.unit)} | ${r.ratio !== undefined ? r.ratio.toFixed(2) + "×" : "—"} | ${r.samples.length} | ${r.messagesVerified} | ${r.note ?? ""} |\n`;
     }
   }
+  md += browserMarkdown(report.browser);
   if (report.notes?.length) md += `\n## Notes\n\n${report.notes.map((n) => `- ${n}`).join("\n")}\n`;
   md += `\n## Reading and comparing\n\nEvery sample is in results.json. To compare two runs: \`npm run bench -- --compare old/results.json\` prints, per scenario and implementation, the old and new medians, the delta, and the p-value of a Mann–Whitney rank test on the samples (exact for small samples, as benchstat); the delta is shown only when p < 0.05 and the medians differ, else "~".\n`;
   return md;
@@ -180,7 +182,7 @@ Bars: median per message on a logarithmic axis (shorter is better); whiskers: mi
 Blues: wasmchan's Wasm core and its forms; orange: the pure-TS core; greys: floors; cyan: Go; other colours: other libraries, one colour each in every chart; ⚠n: the library failed n semantic probes.</p>
 <section id="verdict"><h2>Verdict</h2>${verdict(report).map((p) => `<p>${escape(p).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")}</p>`).join("")}</section>
 ${probes}
-${body}${report.notes?.length ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${escape(n)}</li>`).join("")}</ul>` : ""}</body></html>\n`;
+${body}${browserHtml(report.browser)}${report.notes?.length ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${escape(n)}</li>`).join("")}</ul>` : ""}</body></html>\n`;
 }
 
 export function writeReports(dir, report) {

@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [--filter REGEX] [--compare old.json] [--out DIR/] [--no-go] [--no-wait]
+//                [--browser | --browser-only]
 // Runs the semantic probes, then every scenario (bench/scenarios/) on every implementation that can
 // run it (bench/impls/, bench/workers/, and Go from bench/go/ when `go` is installed), verifying each
 // run's messages, prints progress and a summary table, and writes REPORT.md, results.json and
@@ -47,7 +48,9 @@ const scenarios = await loadScenarios();
 const ctx = { quick, impls };
 const notes = unavailable.map((u) => `impl file ${u.file} not loaded: ${u.reason}`);
 
-const picked = (sid, name) => !filter || filter.test(`${sid} ${name}`) || filter.test(sid) || filter.test(name);
+// --browser-only: just the browser section (and its Node column), none of the Node scenarios
+const browserOnly = flag("--browser-only");
+const picked = (sid, name) => !browserOnly && (!filter || filter.test(`${sid} ${name}`) || filter.test(sid) || filter.test(name));
 
 // ---- plan: which (scenario, subject) pairs run; the floor of a scenario always runs with it ----
 const plan = [];
@@ -64,7 +67,7 @@ for (const s of scenarios) {
 const goWanted = !flag("--no-go") && scenarios.some((s) => picked(s.id, "go"));
 
 // ---- semantic probes ----
-const probeImpls = impls.filter((i) => !i.sync && (!filter || filter.test(i.name) || plan.some(([, x]) => x === i)));
+const probeImpls = browserOnly ? [] : impls.filter((i) => !i.sync && (!filter || filter.test(i.name) || plan.some(([, x]) => x === i)));
 const probeResults = {};
 if (probeImpls.length) console.log(`semantic probes (${probes.length} per library):`);
 for (const impl of probeImpls) {
@@ -206,6 +209,26 @@ for (const [s, x] of plan) {
   console.log(` ${fmtUnit(median(r.samples), s.unit).padStart(10)}  (${r.samples.length} runs, ${r.messagesVerified} verified)`);
 }
 
+// ---- browsers (--browser): the cross-worker transports and same-thread scenarios in Chromium and
+// Firefox, and the same harness on Node's main thread, after everything else
+let browser;
+if (flag("--browser") || browserOnly) {
+  const { runBrowserBench } = await import("./browser/index.mjs");
+  const { browserFailures } = await import("./browser/report.mjs");
+  console.log(`${elapsed()} browsers (bench/browser/): Node, Chromium, Firefox, the same harness`);
+  try {
+    browser = await runBrowserBench({ quick, progress: (t) => console.log(`${elapsed()}   ${t}`) });
+    for (const f of browserFailures(browser)) {
+      failures++;
+      console.log(`  FAILED: ${f}`);
+    }
+    for (const m of browser.missing) notes.push(`browser bench: ${m} not found on this machine (apt-get install chromium firefox-esr)`);
+  } catch (e) {
+    failures++;
+    console.log(`  browser bench FAILED: ${e?.stack ?? e}`);
+  }
+}
+
 notes.push(`load average at the start of the run: ${loadAtStart.join(" ")} on ${environment().cores} cores (others may share this machine)`);
 const report = {
   date: new Date().toISOString(), quick, argv: args,
@@ -215,6 +238,7 @@ const report = {
   loadAtStart, loadWarning,
   notes,
   results,
+  browser,
 };
 mkdirSync(outDir, { recursive: true });
 writeReports(outDir, report);

@@ -1,11 +1,13 @@
 // verdict: the report's story in words, computed from the figures of one run — who wins where, and
 // by how much. REPORT.md, report.html and the README quote it; nothing in it is written by hand.
+import { browserVerdict } from "./browser/report.mjs";
 import { median } from "./stats.mjs";
 
 const OURS = new Set(["wasm", "pure"]);
 const FLOORS = new Set(["floor", "floor-sync", "sab-ring", "wasm-ring"]);
-const isOurs = (impl) => OURS.has(impl) || impl.startsWith("wasm-") && impl !== "wasm-ring";
-const isPeer = (impl) => !isOurs(impl) && !FLOORS.has(impl) && impl !== "go";
+// "-nopreempt": the same transport with preemption off, the A/B of its cost (stated on its own)
+const isOurs = (impl) => OURS.has(impl) || impl.startsWith("wasm-") && impl !== "wasm-ring" && !impl.endsWith("-nopreempt");
+const isPeer = (impl) => !isOurs(impl) && !FLOORS.has(impl) && impl !== "go" && !impl.endsWith("-nopreempt");
 
 const x = (v) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2)) + "×";
 const gmean = (vs) => Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
@@ -79,6 +81,8 @@ function workers(report) {
     if (!ours.length) continue;
     const [best, v] = ours[0];
     const vs = [];
+    const cost = ["wasm-async", "wasm-batch"].filter((k) => m.has(k) && m.has(`${k}-nopreempt`))
+      .map((k) => `${k} ${x(m.get(`${k}-nopreempt`) / m.get(k))}`);
     const floor = s.floor ?? "sab-ring";
     if (m.has(floor)) vs.push(`${x(m.get(floor) / v)} the ${floor} floor`);
     if (m.has("postmessage")) vs.push(`${x(m.get("postmessage") / v)} postMessage per value`);
@@ -88,7 +92,8 @@ function workers(report) {
       vs.push(`${x(pv / v)} ${p}`);
     }
     if (m.has("go")) vs.push(`Go ${x(m.get("go") / v)} (its time / ours)`);
-    parts.push(`${s.id}: ${best} is wasmchan's fastest at ${fmt(v)} per message — ${vs.join(", ")}`);
+    parts.push(`${s.id}: ${best} is wasmchan's fastest at ${fmt(v)} per message — ${vs.join(", ")}` +
+      (cost.length ? `; with preemption on, throughput ${cost.join(", ")} of preemption off` : ""));
   }
   if (!parts.length) return undefined;
   return `**Across workers** (ratios: their time / ours, above 1× means wasmchan is faster) — ${parts.join("; ")}.`;
@@ -125,5 +130,5 @@ function processes(report) {
 
 /** The verdict: a paragraph per kind of scenario, markdown (bold only). */
 export function verdict(report) {
-  return [sameThread(report), workers(report), memory(report), processes(report)].filter(Boolean);
+  return [sameThread(report), workers(report), memory(report), processes(report), ...browserVerdict(report.browser)].filter(Boolean);
 }

@@ -2,13 +2,12 @@
 // channel, and a page without the isolation headers uses local channels and select — in real
 // headless Chromium (Debian's, driven by playwright-core) and Firefox ESR (Debian's, driven by
 // puppeteer-core over WebDriver BiDi), loading the library as plain ESM from dist/.
-import { createServer, Server } from "node:http";
-import { existsSync, readFileSync } from "node:fs";
-import { extname, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
+// @ts-expect-error plain ESM, shared with the browser bench
+import { engines as all, available } from "../bench/browser/engines.mjs";
+// @ts-expect-error plain ESM, shared with the browser bench
+import { serve } from "../bench/browser/server.mjs";
 
 /** A page, as the two drivers' pages both can be used here. */
 interface Page {
@@ -18,67 +17,19 @@ interface Page {
   close(): Promise<void>;
 }
 interface Engine {
+  id: string;
   name: string;
   path: string;
-  launch(): Promise<{ newPage(): Promise<Page>; waitForResult(p: Page): Promise<unknown>; close(): Promise<void> }>;
+  launch(): Promise<{ newPage(): Promise<Page>; waitForResult(p: Page, timeout: number): Promise<unknown>; close(): Promise<void> }>;
 }
-const hasResult = () => (window as any).result !== undefined;
-const engines: Engine[] = [
-  {
-    name: "Chromium", path: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    async launch() {
-      const { chromium } = await import("playwright-core");
-      const b = await chromium.launch({
-        executablePath: this.path,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
-      return { newPage: () => b.newPage(), waitForResult: (p) => (p as any).waitForFunction(hasResult, undefined, { timeout: 90_000 }), close: () => b.close() };
-    },
-  },
-  {
-    name: "Firefox", path: process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr",
-    async launch() {
-      const { default: puppeteer } = await import("puppeteer-core");
-      // With a WebDriver BiDi session attached Firefox records async stacks, and every await costs ~3×
-      // (issue 18's measurements); off, as a user's browser runs.
-      const b = await puppeteer.launch({ browser: "firefox", executablePath: this.path, headless: true, extraPrefsFirefox: { "javascript.options.asyncstack": false } });
-      return { newPage: () => b.newPage() as Promise<Page>, waitForResult: (p) => (p as any).waitForFunction(hasResult, { timeout: 90_000 }), close: () => b.close() };
-    },
-  },
-];
-for (const e of engines) {
-  if (existsSync(e.path)) continue;
+const engines: Engine[] = available();
+for (const e of all as Engine[]) {
+  if (engines.includes(e)) continue;
   if (process.env.CI) throw new Error(`browser tests need ${e.name} at ${e.path} (.ci/run installs it)`);
   console.warn(`SKIPPED browser tests in ${e.name}: nothing at ${e.path} (apt-get install chromium firefox-esr, or set CHROMIUM_PATH / FIREFOX_PATH)`);
 }
 
-const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".map": "application/json" };
-
-/** Serves the repository: /isolated/... with COOP/COEP (so SharedArrayBuffer exists), /plain/... without. */
-function serve(): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const m = /^\/(isolated|plain)(\/.*)$/.exec(url.pathname);
-    const path = m ? normalize(m[2]).replace(/^(\.\.[/\\])+/, "") : "";
-    const file = root + path.slice(1);
-    if (!m || !file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const headers: Record<string, string> = { "Content-Type": types[extname(file)] ?? "application/octet-stream" };
-    if (m[1] === "isolated") {
-      headers["Cross-Origin-Opener-Policy"] = "same-origin";
-      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
-    }
-    res.writeHead(200, headers).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    const addr = server.address() as { port: number };
-    resolve({ server, origin: `http://127.0.0.1:${addr.port}` });
-  }));
-}
-
-describe.each(engines.filter((e) => existsSync(e.path)))("in headless $name", (engine) => {
+describe.each(engines)("in headless $name", (engine) => {
   let server: Server;
   let origin: string;
   let browser: Awaited<ReturnType<Engine["launch"]>>;
@@ -99,7 +50,7 @@ describe.each(engines.filter((e) => existsSync(e.path)))("in headless $name", (e
     page.on("pageerror", (e) => errors.push(String(e)));
     try {
       await page.goto(origin + path);
-      await browser.waitForResult(page);
+      await browser.waitForResult(page, 90_000);
       const result = await page.evaluate(() => (window as any).result);
       expect(errors).toEqual([]);
       return result;

@@ -6,11 +6,12 @@ import { Worker } from "node:worker_threads";
 import { readdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { availableParallelism } from "node:os";
+import { stallMeter } from "../stall.mjs";
 
 
 const dir = new URL("../workers/", import.meta.url);
 const entry = new URL("entry.mjs", dir);
-const ORDER = ["wasm-ring", "sab-ring", "wasm-sync", "wasm-async", "wasm-batch", "postmessage", "postmessage-batch", "ringbuf"];
+const ORDER = ["wasm-ring", "sab-ring", "wasm-sync", "wasm-async", "wasm-batch", "wasm-async-nopreempt", "wasm-batch-nopreempt", "postmessage", "postmessage-batch", "ringbuf"];
 
 let transports;
 async function loadTransports() {
@@ -117,9 +118,12 @@ async function runOnce(t, topo, total, cap, timeoutMs) {
     };
     await Promise.race([Promise.all(workers.map((w) => expectMsg(w.next(), `${w.role} start`))), watchdog]);
     await phase(1, warm, warmPer * P, warmPer, "warm-up");
+    const meter = stallMeter(); // the main thread's event loop, while it consumes (1:1) or waits (4:4)
+    meter.start();
     const t0 = performance.now();
     const t1 = await phase(2, s, n, per, "timed");
-    return { ns: ((t1 - t0) * 1e6) / n, messages: n };
+    const stall = meter.stop();
+    return { ns: ((t1 - t0) * 1e6) / n, messages: n, stall };
   } finally {
     clearTimeout(timer);
     await Promise.all(workers.map((w) => w.w.terminate()));
@@ -146,7 +150,7 @@ function s5(id, topo, title, description, fullCount, budgetMs, floor = "sab-ring
       for (const t of ts) {
         if (t.unavailable) out.set(t.name, { skipped: `not loaded: ${t.unavailable}` });
         else {
-          out.set(t.name, { samples: [], messagesPerRun: 0, messagesVerified: 0 });
+          out.set(t.name, { samples: [], messagesPerRun: 0, messagesVerified: 0, stalls: [] });
           live.push(t);
         }
       }
@@ -168,9 +172,11 @@ function s5(id, topo, title, description, fullCount, budgetMs, floor = "sab-ring
           try {
             const r = await runOnce(t, topo, total, cap, ctx.quick ? 20_000 : 120_000);
             res.samples.push(r.ns);
+            res.stalls.push(+r.stall.toFixed(1));
+            res.stallMs = Math.max(...res.stalls);
             res.messagesVerified += r.messages;
             res.messagesPerRun = r.messages;
-            res.note = note(t, r.messages);
+            res.note = `${note(t, r.messages)}; longest main-thread stall ${res.stallMs.toFixed(0)} ms`;
           } catch (e) {
             res.error = e; // reported for this transport; the others go on
           }
