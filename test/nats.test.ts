@@ -2,6 +2,9 @@
 // accounting of every value, fan-in and fan-out, close that drains, codec mismatch refused, and a
 // receiving process killed with SIGKILL mid-stream losing nothing it acknowledged.
 import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,14 +155,18 @@ describe.skipIf(!haveNats)("wasmchan/nats with a real nats-server", () => {
   it("the server restarts mid-stream: both ends ride it out; every value arrives, in order, none lost", async () => {
     const subject = fresh();
     const N = 600;
-    const sending = peerRun(["send", subject, "i32", "0", String(N), "close"], { ACK_WAIT_MS: "1000" });
-    const receiving = peerRun(["recv", subject, "i32"], { ACK_WAIT_MS: "1000" });
-    await new Promise((r) => setTimeout(r, 400));
+    const READY_FILE = join(mkdtempSync(join(tmpdir(), "wasmchan-nats-")), "ready");
+    const sending = peerRun(["send", subject, "i32", "0", String(N), "close"], { ACK_WAIT_MS: "1000", READY_FILE });
+    // The receiver takes ≥ 3 ms a value, so the stream lasts ≥ 1.8 s: the restart lands mid-stream,
+    // once both ends are set up (on a loaded machine a process may take seconds to start).
+    const receiving = peerRun(["recv-slow", subject, "i32", "3"], { ACK_WAIT_MS: "1000", READY_FILE });
+    for (let i = 0; i < 600 && !(existsSync(`${READY_FILE}.send`) && existsSync(`${READY_FILE}.recv-slow`)); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
     await nc.close();
     await server.restart();
     nc = await connect({ servers: server.url });
     await sending;
-    const got: number[] = JSON.parse((await receiving).stdout).got;
+    const got: number[] = (await receiving).stdout.trim().split("\n").map(Number); // a line per value
     // At least once: a value acknowledged while the server was down may come again; none is lost.
     expect(new Set(got).size).toBe(N);
     const firsts = got.filter((v, i) => got.indexOf(v) === i);
