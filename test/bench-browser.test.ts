@@ -21,7 +21,7 @@ const missing = ["chromium", "firefox"].filter((id) => !engines.some((e) => e.id
 if (missing.length && process.env.CI) throw new Error(`the browser bench needs ${missing.join(" and ")} (.ci/run installs them)`);
 if (missing.length) console.warn(`browser bench: ${missing.join(", ")} not found; their columns are not checked`);
 
-const TRANSPORTS = ["postmessage", "postmessage-batch", "wasm-async", "wasm-batch", "sab-ring", "ringbuf", "wasm-async-nopreempt", "wasm-batch-nopreempt"];
+const TRANSPORTS = ["postmessage", "postmessage-batch", "wasm-async", "wasm-batch", "sab-ring", "ringbuf"];
 
 describe("npm run bench -- --quick --browser-only", () => {
   const skip = skipOn(["bun", "deno"], "the bench is a Node tool (npm run bench); the browsers' part of it runs in browsers, the same from any runtime");
@@ -53,6 +53,11 @@ describe("npm run bench -- --quick --browser-only", () => {
           expect(x.median, `${id} ${s} ${name}`).toBeGreaterThan(0);
           expect(x.messagesVerified).toBeGreaterThan(0);
         }
+      }
+      // The A/B: every pair measured, in every shape.
+      for (const k of ["wasm-async", "wasm-batch"]) expect(r.preemption[k].ratio, `${id} ${k}`).toBeGreaterThan(0);
+      for (const s of ["S1", "S1c", "S2", "S3", "S4"]) {
+        for (const core of ["wasm", "pure"]) expect(r.preemption.sameThread[`${s} ${core}`].ratio, `${id} ${s} ${core}`).toBeGreaterThan(0);
       }
       // Preemption on lets the timer run during the loop; off, the loop holds the thread throughout.
       for (const core of ["wasm", "pure"]) {

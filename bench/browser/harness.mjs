@@ -5,6 +5,7 @@
 // full). Every run is verified; everything runs in interleaved rounds and the medians are compared
 // within one environment. `deps` = { wasmchan, pure, RingBuffer, scenarios, floor, spawnWorker }.
 import { transports, Tally } from "./transports.mjs";
+import { preemptionAB, sameThreadAB, stallProbes } from "./preemption.mjs";
 import { stallMeter, STALL_TIMER_MS } from "../stall.mjs";
 
 export { STALL_TIMER_MS };
@@ -37,68 +38,20 @@ async function transportRun(deps, worker, t, n) {
   }
 }
 
-/** Same-thread subjects: the floor, and each core with preemption on and off. */
+/** Same-thread subjects: the floor and wasmchan's two cores (preemption at its default). */
 function subjects(deps) {
-  const lib = deps.wasmchan;
-  const core = (name, label, m, preempt) => ({
-    name, label,
-    chan: (cap) => m.chan(cap), select: m.select, recv: m.recv, send: m.send,
-    around: async (f) => {
-      const was = lib.preemption.budgetMs;
-      lib.preemption.budgetMs = preempt ? was : 0;
-      try {
-        return await f();
-      } finally {
-        lib.preemption.budgetMs = was;
-      }
-    },
-  });
-  return [
-    { ...deps.floor, around: (f) => f() },
-    core("wasm", "wasmchan (Wasm core)", lib, true),
-    core("pure", "wasmchan/pure", deps.pure, true),
-    core("wasm-nopreempt", "wasmchan (Wasm core), preemption off", lib, false),
-    core("pure-nopreempt", "wasmchan/pure, preemption off", deps.pure, false),
-  ];
-}
-
-/** The stall probe: for `ms`, a task keeps a chan(1024, i32) full with `await send` while the loop
- *  `await ch.recv()`s; the longest timer gap, with the given preemption budget (0: off). */
-async function stallProbe(m, lib, budgetMs, ms) {
-  const was = lib.preemption.budgetMs;
-  lib.preemption.budgetMs = budgetMs;
-  try {
-    const ch = m.chan(1024, m.codecs.i32);
-    let stop = false, sent = 0, next = 0, ordered = true;
-    const producer = (async () => {
-      while (!stop) await ch.send(sent++);
-      ch.close();
-    })();
-    const meter = stallMeter();
-    meter.start();
-    const t0 = performance.now();
-    let n = 0;
-    while (performance.now() - t0 < ms) {
-      if ((await ch.recv()) !== next++) ordered = false;
-      n++;
-    }
-    const stall = meter.stop();
-    stop = true;
-    for await (const v of ch) if (v !== next++) ordered = false;
-    await producer;
-    if (!ordered || next !== sent) throw new Error(`stall probe: values lost or out of order (${next} of ${sent})`);
-    return { stall, ns: ((performance.now() - t0) * 1e6) / n };
-  } finally {
-    lib.preemption.budgetMs = was;
-  }
+  const core = (name, label, m) => ({ name, label, chan: (cap) => m.chan(cap), select: m.select, recv: m.recv, send: m.send });
+  return [deps.floor, core("wasm", "wasmchan (Wasm core)", deps.wasmchan), core("pure", "wasmchan/pure", deps.pure)];
 }
 
 /**
- * Runs everything: `n` values per transport run (postMessage per value: n / 4), `rounds` rounds,
- * `stallMs` per stall probe. `progress(text)` reports as it goes. Returns plain data (JSON).
+ * Runs everything: `n` values per transport run (postMessage per value: n / 4), `rounds` rounds;
+ * `sameRounds` of the same-thread scenarios; the preemption A/B (preemption.mjs: `abRounds`, `abMs`,
+ * `stallMs`). `progress(text)` reports as it goes. Returns plain data (JSON).
  */
-export async function runHarness(deps, { n, rounds, stallMs, sameRounds, progress = () => {} }) {
-  const out = { transports: {}, sameThread: {}, stallProbe: {}, budgetMs: deps.wasmchan.preemption.budgetMs };
+export async function runHarness(deps, opts) {
+  const { n, rounds, sameRounds, progress = () => {} } = opts;
+  const out = { transports: {}, sameThread: {}, budgetMs: deps.wasmchan.preemption.budgetMs };
   const worker = await deps.spawnWorker();
   try {
     // ---- cross-worker transports, interleaved rounds after one warm-up run each
@@ -127,6 +80,7 @@ export async function runHarness(deps, { n, rounds, stallMs, sameRounds, progres
       }
       progress(`transports round ${r + 1}/${rounds}`);
     }
+    out.preemption = await preemptionAB(deps, worker, (t, k) => transportRun(deps, worker, t, k), opts);
   } finally {
     worker.terminate();
   }
@@ -148,7 +102,7 @@ export async function runHarness(deps, { n, rounds, stallMs, sameRounds, progres
         if (rx.error) continue;
         try {
           const t0 = performance.now();
-          const got = await x.around(() => s.run(x, s.n));
+          const got = await s.run(x, s.n);
           const ns = ((performance.now() - t0) * 1e6) / got.messages;
           rx.messagesVerified += got.messages;
           if (r >= 3) rx.samples.push(ns);
@@ -161,12 +115,8 @@ export async function runHarness(deps, { n, rounds, stallMs, sameRounds, progres
     progress(`same-thread ${id}`);
   }
 
-  // ---- the stall probe, each core, preemption on (the default budget) and off
-  for (const [name, m] of [["wasm", deps.wasmchan], ["pure", deps.pure]]) {
-    const on = await stallProbe(m, deps.wasmchan, out.budgetMs, stallMs);
-    const off = await stallProbe(m, deps.wasmchan, 0, stallMs);
-    out.stallProbe[name] = { on: on.stall, off: off.stall, nsOn: on.ns, nsOff: off.ns };
-  }
-  progress("stall probe");
+  out.preemption.sameThread = await sameThreadAB(deps, opts);
+  out.stallProbe = await stallProbes(deps, opts);
+  progress("preemption A/B and stall probe");
   return out;
 }

@@ -9,8 +9,8 @@ import { runNode } from "./node.mjs";
 /** Full: 1M values per transport run (postMessage per value: 250k), 3 rounds; quick: a reduced run. */
 export function browserOptions(quick) {
   return quick
-    ? { n: 10_000, rounds: 1, stallMs: 300, sameRounds: 2, sameScale: 0.1 }
-    : { n: 1_000_000, rounds: 3, stallMs: 1000, sameRounds: 15, sameScale: 1 };
+    ? { n: 10_000, rounds: 1, stallMs: 300, sameRounds: 2, sameScale: 0.1, abRounds: 2, abMs: 20 }
+    : { n: 1_000_000, rounds: 3, stallMs: 1000, sameRounds: 15, sameScale: 1, abRounds: 10, abMs: 150 };
 }
 
 export async function runBrowserBench({ quick = false, progress = () => {}, timeoutMs = 20 * 60_000 } = {}) {

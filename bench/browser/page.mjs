@@ -28,7 +28,8 @@ try {
   if (!crossOriginIsolated) throw new Error("the page is not cross-origin isolated (COOP/COEP headers missing)");
   const result = await runHarness(
     { wasmchan, pure, RingBuffer, scenarios: scaled(scenarios, num("sameScale", 1)), floor, spawnWorker },
-    { n: num("n", 1_000_000), rounds: num("rounds", 3), stallMs: num("stallMs", 1000), sameRounds: num("sameRounds", 15), progress: log },
+    { n: num("n", 1_000_000), rounds: num("rounds", 3), stallMs: num("stallMs", 1000), sameRounds: num("sameRounds", 15),
+      abRounds: num("abRounds", 10), abMs: num("abMs", 150), progress: log },
   );
   window.result = { userAgent: navigator.userAgent, ...result };
 } catch (e) {

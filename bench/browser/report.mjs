@@ -32,6 +32,8 @@ export function browserFailures(b) {
       continue;
     }
     for (const [name, t] of Object.entries(r.transports)) if (t.error) out.push(`${id} ${name}: ${t.error.split("\n")[0]}`);
+    for (const [k, v] of Object.entries(r.preemption ?? {})) if (v.error) out.push(`${id} preemption ${k}: ${v.error}`);
+    for (const [k, v] of Object.entries(r.preemption?.sameThread ?? {})) if (v.error) out.push(`${id} preemption ${k}: ${v.error}`);
     for (const [sid, s] of Object.entries(r.sameThread)) {
       for (const [name, x] of Object.entries(s.subjects)) if (x.error) out.push(`${id} ${sid} ${name}: ${x.error.split("\n")[0]}`);
     }
@@ -45,11 +47,9 @@ export function figures(b) {
   for (const e of envs(b)) {
     const r = b.results[e.id];
     const med = (name) => r.transports[name]?.median;
-    const same = (id, name) => r.sameThread[id]?.subjects[name]?.median;
     const cost = {};
-    for (const id of SAME_THREAD) for (const core of ["wasm", "pure"]) cost[`${id} ${core}`] = same(id, `${core}-nopreempt`) / same(id, core);
-    cost["S5 wasm-async"] = med("wasm-async-nopreempt") / med("wasm-async");
-    cost["S5 wasm-batch"] = med("wasm-batch-nopreempt") / med("wasm-batch");
+    for (const [k, v] of Object.entries(r.preemption?.sameThread ?? {})) cost[k] = v.ratio;
+    for (const k of ["wasm-async", "wasm-batch"]) cost[`S5 ${k}`] = r.preemption?.[k]?.ratio;
     out[e.id] = {
       perValue: med("postmessage") / med("wasm-async"),
       batch: med("sab-ring") / med("wasm-batch"),
@@ -104,7 +104,7 @@ export function browserMarkdown(b) {
   md += `| **wasmchan batches ÷ SAB ring** (target ≥ ${TARGETS.batchVsRing}×) | ${fig("batch", x2)} |\n`;
 
   md += `\n### Preemption in each environment\n\n`;
-  md += `The stall probe: for ${o.stallMs} ms a task keeps a \`chan(1024, codecs.i32)\` full with \`await send\` while a loop \`await ch.recv()\`s, on each core. Throughput cost: the median with preemption off ÷ on, same-thread scenarios (below) and the two S5 shapes above (wasm-async, wasm-batch) run in the same rounds with the main thread's preemption off.\n\n`;
+  md += `The stall probe: for ${o.stallMs} ms a task keeps a \`chan(1024, codecs.i32)\` full with \`await send\` while a loop \`await ch.recv()\`s, on each core. Throughput on ÷ off: the median time per message with preemption off ÷ with it on (above 1×: on is faster), ${o.abRounds} rounds alternating on and off, each measurement starting on a fresh turn of the event loop — S1–S4 on each core run back to back for ≥ ${o.abMs} ms a measurement (preemption costs one trip through the event loop per 10 ms over budget, so only long runs show it), and the two S5 shapes above with the main thread's preemption off.\n\n`;
   md += head("");
   md += `| longest stall, preemption on (budget ${Object.values(f)[0]?.budgetMs ?? "?"} ms; target ≤ ${TARGETS.stallBudgets}× budget) | ${fig("stallOn", ms)} |\n`;
   md += `| longest stall, preemption off | ${fig("stallOff", ms)} |\n`;
@@ -113,7 +113,7 @@ export function browserMarkdown(b) {
   md += `| **worst of these** (target ≥ ${TARGETS.preemptCost}×) | ${fig("worstCost", x2)} |\n`;
 
   md += `\n### Same-thread scenarios in each environment\n\n`;
-  md += `${o.sameRounds} rounds after 3 warm-up rounds, the subjects in rotating order${o.sameScale !== 1 ? `, message counts × ${o.sameScale}` : ""}; median per message.\n\n`;
+  md += `${o.sameRounds} rounds after 3 warm-up rounds, the subjects in rotating order${o.sameScale !== 1 ? `, message counts × ${o.sameScale}` : ""}; median per message; preemption at its default.\n\n`;
   md += head("scenario · implementation");
   for (const id of SAME_THREAD) {
     const any = es.map((e) => b.results[e.id]?.sameThread?.[id]).find(Boolean);

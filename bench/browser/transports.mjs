@@ -186,9 +186,13 @@ export const transports = [
   wasmTransport("wasm-batch", "wasmchan sendManySync(256) → await ch.recvMany(256)", true),
   sabRing,
   ringbuf,
-  wasmTransport("wasm-async-nopreempt", "wasm-async, preemption off on the main thread", false, false),
-  wasmTransport("wasm-batch-nopreempt", "wasm-batch, preemption off on the main thread", true, false),
 ];
+
+/** The preemption A/B (preemption.mjs): wasm-async and wasm-batch with the main thread's preemption off. */
+export const withoutPreemption = {
+  "wasm-async": wasmTransport("wasm-async-nopreempt", "wasm-async, preemption off on the main thread", false, false),
+  "wasm-batch": wasmTransport("wasm-batch-nopreempt", "wasm-batch, preemption off on the main thread", true, false),
+};
 
 /** Checks what the main thread received: every value 0..n-1 once, in order. */
 export class Tally {

@@ -1,12 +1,12 @@
 // The browser bench's worker side, the same in a Web Worker and a Node worker thread: for each task
 // the main thread posts ({ transport, data, n }), produce n values through that transport, then say so.
-import { transports } from "./transports.mjs";
+import { transports, withoutPreemption } from "./transports.mjs";
 
 /** A message handler for `deps` ({ wasmchan, RingBuffer }) that answers through `post`. */
 export function workerMain(deps, post) {
   return async (msg) => {
     try {
-      const t = transports.find((x) => x.name === msg.transport);
+      const t = [...transports, ...Object.values(withoutPreemption)].find((x) => x.name === msg.transport);
       if (!t) throw new Error(`no transport ${msg.transport}`);
       await t.produce(deps, msg.data, msg.n);
       post({ done: true });

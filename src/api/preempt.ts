@@ -31,6 +31,7 @@ let sliceEnd: Promise<void> | undefined; // settles in the macrotask that ends t
 
 function endSlice(): Promise<void> {
   return (sliceEnd ??= new Promise<void>((resolve) => macrotask(resolve)).then(() => {
+    if (over) preemptTuning.slices++; // a slice that went over budget ended
     sliceStart = -1;
     over = false;
     sliceEnd = undefined;
@@ -39,7 +40,7 @@ function endSlice(): Promise<void> {
 
 /** @internal For the tests: `always` treats every slice as over budget, so the suites can run every
  *  path through the deferred form. */
-export const preemptTuning = { always: false };
+export const preemptTuning = { always: false, slices: 0, deferred: 0 };
 
 let parkedNow = false; // the operation between preempting() and later() parked
 
@@ -73,6 +74,7 @@ export function later<T, U = T>(p: Promise<T>, f: (v: T) => U = same as (v: T) =
     parkedNow = false;
     return p as unknown as Promise<U>;
   }
+  preemptTuning.deferred++;
   p.then(undefined, noop); // a rejection waits for the slice's end: the caller's handler takes it then
   return endSlice().then(() => p).then(f);
 }

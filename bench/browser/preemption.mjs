@@ -1,0 +1,123 @@
+// What preemption costs and what it buys, in each environment. Its cost is one trip through the event
+// loop per slice that runs over budget (about one per 10 ms of back-to-back operations), so it shows
+// only in runs much longer than the budget, and is a few per cent at most: a fair A/B needs long runs,
+// each starting on a fresh turn of the event loop (so no run pays for the yields another skipped),
+// with on and off alternating in many rounds.
+//   - preemptionAB: the S5 shapes (a worker feeding the main thread: wasm-async, wasm-batch), on/off
+//   - sameThreadAB: S1–S4 on each core, each measurement back-to-back runs for ≥ abMs, on/off
+//   - stallProbes: an `await ch.recv()` loop over an always-full channel: the longest timer gap
+import { transports, withoutPreemption } from "./transports.mjs";
+import { stallMeter } from "../stall.mjs";
+
+export const SAME_THREAD_AB = ["S1", "S1c", "S2", "S3", "S4"];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** A turn of the event loop (timers included), untimed, before each measurement. */
+const freshTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function pair(onSamples, offSamples) {
+  const on = median(onSamples), off = median(offSamples);
+  return { on: { samples: onSamples, median: on }, off: { samples: offSamples, median: off }, ratio: off / on };
+}
+
+/** The S5 shapes with the main thread's preemption on and off, alternating for `abRounds`. */
+export async function preemptionAB(deps, worker, run, { n, abRounds }) {
+  const out = {};
+  for (const name of Object.keys(withoutPreemption)) {
+    const on = transports.find((t) => t.name === name), off = withoutPreemption[name];
+    const s = { on: [], off: [] };
+    try {
+      for (let r = 0; r < abRounds; r++) {
+        for (const [k, t] of r % 2 ? [["on", on], ["off", off]] : [["off", off], ["on", on]]) {
+          await freshTurn();
+          s[k].push((await run(t, n)).ns);
+        }
+      }
+      out[name] = pair(s.on, s.off);
+    } catch (e) {
+      out[name] = { error: String(e?.message ?? e) };
+    }
+  }
+  return out;
+}
+
+/** S1–S4 on each core: each measurement runs the scenario back to back for at least `abMs`. */
+export async function sameThreadAB(deps, { abRounds, abMs }) {
+  const lib = deps.wasmchan;
+  const was = lib.preemption.budgetMs;
+  const out = {};
+  for (const id of SAME_THREAD_AB) {
+    const sc = deps.scenarios[id];
+    for (const [core, m] of [["wasm", deps.wasmchan], ["pure", deps.pure]]) {
+      const impl = { chan: (cap) => m.chan(cap), select: m.select, recv: m.recv, send: m.send };
+      const s = { on: [], off: [] };
+      try {
+        for (let r = 0; r < abRounds; r++) {
+          for (const k of r % 2 ? ["on", "off"] : ["off", "on"]) {
+            await freshTurn();
+            lib.preemption.budgetMs = k === "on" ? was : 0;
+            let messages = 0;
+            const t0 = performance.now();
+            do messages += (await sc.run(impl, sc.n)).messages;
+            while (performance.now() - t0 < abMs);
+            s[k].push(((performance.now() - t0) * 1e6) / messages);
+          }
+        }
+        out[`${id} ${core}`] = pair(s.on, s.off);
+      } catch (e) {
+        out[`${id} ${core}`] = { error: String(e?.message ?? e) };
+      } finally {
+        lib.preemption.budgetMs = was;
+      }
+    }
+  }
+  return out;
+}
+
+/** For `ms`, a task keeps a chan(1024, i32) full with `await send` while the loop `await ch.recv()`s;
+ *  the longest timer gap and the time per value, with the given budget (0: off). */
+async function stallProbe(m, lib, budgetMs, ms) {
+  const was = lib.preemption.budgetMs;
+  lib.preemption.budgetMs = budgetMs;
+  try {
+    await freshTurn();
+    const ch = m.chan(1024, m.codecs.i32);
+    let stop = false, sent = 0, next = 0, ordered = true;
+    const producer = (async () => {
+      while (!stop) await ch.send(sent++);
+      ch.close();
+    })();
+    const meter = stallMeter();
+    meter.start();
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < ms) {
+      if ((await ch.recv()) !== next++) ordered = false;
+      n++;
+    }
+    const stall = meter.stop();
+    const ns = ((performance.now() - t0) * 1e6) / n;
+    stop = true;
+    for await (const v of ch) if (v !== next++) ordered = false;
+    await producer;
+    if (!ordered || next !== sent) throw new Error(`stall probe: values lost or out of order (${next} of ${sent})`);
+    return { stall, ns };
+  } finally {
+    lib.preemption.budgetMs = was;
+  }
+}
+
+/** The stall probe on each core, preemption on (the default budget) and off. */
+export async function stallProbes(deps, { stallMs }) {
+  const out = {};
+  for (const [name, m] of [["wasm", deps.wasmchan], ["pure", deps.pure]]) {
+    const on = await stallProbe(m, deps.wasmchan, deps.wasmchan.preemption.budgetMs, stallMs);
+    const off = await stallProbe(m, deps.wasmchan, 0, stallMs);
+    out[name] = { on: on.stall, off: off.stall, nsOn: on.ns, nsOff: off.ns };
+  }
+  return out;
+}
