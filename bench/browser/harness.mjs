@@ -16,8 +16,8 @@ const median = (xs) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** One verified transport run: n values from the worker to this thread. */
-async function transportRun(deps, worker, t, n) {
+/** One verified transport run: n values from the worker to this thread (and `turn()`, if given). */
+async function transportRun(deps, worker, t, n, turn = undefined) {
   const s = await t.setup(deps);
   const tally = new Tally();
   const meter = stallMeter();
@@ -26,6 +26,7 @@ async function transportRun(deps, worker, t, n) {
     const t0 = performance.now();
     worker.post({ transport: t.name, data: s.data, n }, s.transfer);
     await s.consume(n, tally);
+    if (turn) await turn(); // the preemption A/B: the event loop's turn after the run, in the time
     const t1 = performance.now();
     const stall = meter.stop();
     const done = await worker.next();
@@ -80,7 +81,7 @@ export async function runHarness(deps, opts) {
       }
       progress(`transports round ${r + 1}/${rounds}`);
     }
-    out.preemption = await preemptionAB(deps, worker, (t, k) => transportRun(deps, worker, t, k), opts);
+    out.preemption = await preemptionAB(deps, worker, (t, k, turn) => transportRun(deps, worker, t, k, turn), opts);
   } finally {
     worker.terminate();
   }
