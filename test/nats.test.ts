@@ -93,6 +93,27 @@ describe.skipIf(!haveNats)("wasmchan/nats with a real nats-server", () => {
     expect(await inbox.chan.recvOk()).toEqual({ value: 0, ok: false });
   }, 60_000);
 
+  // Found by the bench (S7 took 7× longer with preemption on): a close announced while the receiver
+  // still held unacknowledged values was looked at once only, so the pull idled out its second.
+  it("a close announced while the receiver still holds values ends its channel right after the last, not an idle pull later", async () => {
+    const subject = fresh();
+    const out = await toNats(nc, { subject, codec: codecs.i32 });
+    const inbox = await fromNats(nc, { subject, codec: codecs.i32, credit: 4 });
+    for (let i = 0; i < 600; i++) await out.chan.send(i);
+    out.chan.close();
+    await out.done; // the close is stored and announced while 600 values wait here
+    let next = 0;
+    let last = 0;
+    for await (const v of inbox.chan) {
+      expect(v).toBe(next++);
+      if (next % 100 === 0) await new Promise((r) => setTimeout(r, 5)); // a slow consumer
+      last = performance.now();
+    }
+    const closedAfter = performance.now() - last;
+    expect(next).toBe(600);
+    expect(closedAfter).toBeLessThan(500); // an idle pull waits 1000 ms
+  }, 60_000);
+
   it("ends with another codec are refused with a ChannelError; bad options are TypeErrors", async () => {
     const subject = fresh();
     await toNats(nc, { subject, codec: codecs.i32 });

@@ -39,6 +39,8 @@ export interface NatsReceiver<T> {
 /** How long one pull waits for messages before the pump looks whether the subject was closed (the
  *  client's least). */
 const IDLE_MS = 1000;
+/** After a close was announced, how soon to look again whether the subject is drained. */
+const RELOOK_MS = 20;
 
 /**
  * Go's receiving end of a channel that spans processes: values published to `subject` by `toNats`
@@ -81,6 +83,7 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
       }
     }
     m.ack();
+    lookForEnd();
     return true;
   }
 
@@ -91,16 +94,42 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
     return info.num_pending === 0 && info.num_ack_pending === 0;
   });
   // A close is announced on the close mark's subject: look at once, rather than after an idle pull
-  // (which waits a second), and end a pull that nothing will fill any more.
+  // (which waits a second), and end a pull that nothing will fill any more. Values this process still
+  // holds unacknowledged when the close arrives keep it from being drained: look again after each
+  // acknowledgement from then on (else the pull idled out its second: a slow consumer, or one whose
+  // hand-offs preemption deferred, made every close a second late).
   let ended = false;
+  let announced = false;
+  let looking = false; // a look is under way; `again`: another was asked for meanwhile
+  let again = false;
+  function lookForEnd(): void {
+    if (!announced || ended || stopper.signal.aborted) return;
+    if (looking) {
+      again = true;
+      return;
+    }
+    looking = true;
+    drained().then((d) => {
+      looking = false;
+      if (d) {
+        ended = true;
+        batch?.stop();
+      } else if (again) {
+        again = false;
+        lookForEnd();
+      } else {
+        // The server may count the last acknowledgement a moment after it answers: look again soon.
+        (setTimeout(lookForEnd, RELOOK_MS) as { unref?: () => void }).unref?.();
+      }
+    }, () => {
+      looking = false;
+    });
+  }
   const closing = nc.subscribe(s.closedSubject, {
     callback: (err) => {
       if (err !== null) return;
-      drained().then((d) => {
-        if (!d) return;
-        ended = true;
-        batch?.stop();
-      }, () => {});
+      announced = true;
+      lookForEnd();
     },
   });
 
