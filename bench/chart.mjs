@@ -41,7 +41,9 @@ export function chart({ title, unit, all, label, allImpls }) {
   const W = 780, rowH = 24, left = 230, right = 170, top = 4, axisH = 28;
   // The axis spans the decades of the positive figures (a memory figure may be 0 after GC noise).
   const positive = rs.flatMap((r) => [r.min, r.max]).filter((v) => v > 0 && Number.isFinite(v));
-  const lo = positive.length ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : 1;
+  // The axis starts at least half a decade below the smallest figure (a minimum just above a power of
+  // ten drew its median's bar a few pixels wide).
+  const lo = positive.length ? 10 ** Math.floor(Math.log10(Math.min(...positive)) - 0.5) : 1;
   const hi = positive.length ? 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...positive))) : 10;
   const x = (v) => left + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * (W - left - right);
   const H = top + all.length * rowH + axisH;
