@@ -51,11 +51,16 @@ describe("npm run bench -- --quick --browser-only", () => {
         for (const [name, x] of Object.entries<{ error?: string; median: number; messagesVerified: number }>(r.sameThread[s].subjects)) {
           expect(x.error, `${id} ${s} ${name}`).toBeUndefined();
           expect(x.median, `${id} ${s} ${name}`).toBeGreaterThan(0);
-          expect(x.messagesVerified).toBeGreaterThan(0);
+          expect((x as unknown as { samples: number[] }).samples.length, `${id} ${s} ${name}`).toBe(b.options.sameRounds);
+          expect(x.messagesVerified % (3 + b.options.sameRounds), `${id} ${s} ${name}: every run verified`).toBe(0);
         }
       }
       // The A/B: every pair measured, in every shape.
-      for (const k of ["wasm-async", "wasm-batch"]) expect(r.preemption[k].ratio, `${id} ${k}`).toBeGreaterThan(0);
+      for (const k of ["wasm-async", "wasm-batch"]) {
+        expect(r.preemption[k].on.samples.length, `${id} ${k}`).toBe(b.options.abRounds);
+        expect(r.preemption[k].off.samples.length, `${id} ${k}`).toBe(b.options.abRounds);
+        expect(r.preemption[k].ratio, `${id} ${k}`).toBeGreaterThan(0);
+      }
       for (const s of ["S1", "S1c", "S2", "S3", "S4"]) {
         for (const core of ["wasm", "pure"]) expect(r.preemption.sameThread[`${s} ${core}`].ratio, `${id} ${s} ${core}`).toBeGreaterThan(0);
       }

@@ -4,11 +4,12 @@
 // other suites run with preemption on (the default): Go's ordering guarantees are theirs to check.
 import { afterEach, describe, expect, it } from "vitest";
 import { cores } from "./cores.js";
+import { preemptTuning } from "../dist/api/preempt.js";
 
 const DURATION_MS = 300;
 
 describe.each(cores)("$name core: preemption", ({ lib }) => {
-  const { chan, codecs, preemption, select, recv } = lib;
+  const { chan, codecs, preemption, select, recv, diagnostics } = lib;
   afterEach(() => {
     preemption.budgetMs = 10;
   });
@@ -17,13 +18,13 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
    *  interval timer running: how often the timer fired during the loop, the longest gap between its
    *  ticks, and whether every value came once, in order. */
   async function loop(kind: "recv" | "recvOk" | "iterate" | "select" | "recvMany") {
+    // The consumer refills the channel itself, with trySend: nothing else in the loop ever waits, so
+    // only the receive being measured can give the event loop a turn.
     const ch = chan(1024, codecs.i32);
     let sent = 0;
-    let stop = false;
-    const producer = (async () => {
-      while (!stop) await ch.send(sent++);
-      ch.close();
-    })();
+    const refill = () => {
+      while (ch.trySend(sent)) sent++;
+    };
     const ticks: number[] = [];
     const timer = setInterval(() => ticks.push(performance.now()), 1);
     const t0 = performance.now();
@@ -34,23 +35,25 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
       next = v + 1;
     };
     if (kind === "iterate") {
+      refill();
       for await (const v of ch) {
         take(v);
-        if (performance.now() - t0 > DURATION_MS) stop = true;
+        if (performance.now() - t0 > DURATION_MS) break;
+        refill();
       }
     } else {
       while (performance.now() - t0 < DURATION_MS) {
+        refill();
         if (kind === "recv") take(await ch.recv());
         else if (kind === "recvOk") take((await ch.recvOk()).value);
         else if (kind === "select") take((await select([recv(ch)])).value as number);
         else for (const v of await ch.recvMany(16)) take(v);
       }
-      stop = true;
-      for await (const v of ch) take(v); // drain what the producer sent until it saw `stop`
     }
     const end = performance.now();
     clearInterval(timer);
-    await producer;
+    ch.close();
+    for await (const v of ch) take(v); // what is left
     const during = ticks.filter((t) => t < end);
     let gap = 0;
     for (let i = 1, prev = t0; i <= during.length; i++) {
@@ -71,6 +74,35 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
       expect(r.fired).toBeGreaterThan(3); // ~ DURATION_MS / budget turns of the event loop
     }, 30_000);
   }
+
+  // Found in review: the mark that an operation parked was set before the park took its stack trace,
+  // and user code run there (Error.prepareStackTrace) made channel ops that cleared it: the parked
+  // recv was then taken for one that completed at once and resolved with undefined, not its value.
+  it("a recv that parks while user code makes channel ops (a prepareStackTrace) still gets its value, when every Promise is deferred", async () => {
+    const other = chan<number>(1024);
+    const prep = (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = (_e: unknown, frames: unknown[]) => {
+      other.trySend(1);
+      void other.send(2);
+      return String(frames.length);
+    };
+    diagnostics.enable({ stacks: true });
+    preemptTuning.always = true;
+    try {
+      const ch = chan<number>(0);
+      const got = ch.recv(); // parks, taking a stack
+      const sent = ch.send(42);
+      expect(await got).toBe(42);
+      await sent;
+      const sel = select([recv(ch)]); // a select that parks, the same way
+      void ch.send(43);
+      expect((await sel).value).toBe(43);
+    } finally {
+      preemptTuning.always = false;
+      diagnostics.disable();
+      (Error as { prepareStackTrace?: unknown }).prepareStackTrace = prep;
+    }
+  });
 
   it("a setTimeout(0) set before a long buffered receive loop runs during it, not after", async () => {
     const ch = chan(1 << 16, codecs.i32);

@@ -7,42 +7,55 @@
 import { transports, Tally } from "./transports.mjs";
 import { preemptionAB, sameThreadAB, stallProbes } from "./preemption.mjs";
 import { stallMeter, STALL_TIMER_MS } from "../stall.mjs";
+import { median } from "../stats.mjs";
 
 export { STALL_TIMER_MS };
 
 export const SAME_THREAD = ["S1", "S1c", "S2", "S3", "S4"];
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** One verified transport run: n values from the worker to this thread (and `turn()`, if given). */
 async function transportRun(deps, worker, t, n, turn = undefined) {
   const s = await t.setup(deps);
   const tally = new Tally();
   const meter = stallMeter();
+  let timer;
+  // A lost value (or a dead worker) leaves the consumer waiting: fail the run instead, with the tally.
+  const watchdog = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${t.name}: ${tally.count} of ${n} values after ${RUN_TIMEOUT_MS / 1000} s (lost values, or the worker died)`)), RUN_TIMEOUT_MS);
+  });
   try {
     meter.start();
     const t0 = performance.now();
     worker.post({ transport: t.name, data: s.data, n }, s.transfer);
-    await s.consume(n, tally);
+    await Promise.race([s.consume(n, tally), watchdog]);
+    if (s.left() !== 0) throw new Error(`verification failed (${t.name}): ${s.left()} values more than the ${n} sent`);
     if (turn) await turn(); // the preemption A/B: the event loop's turn after the run, in the time
     const t1 = performance.now();
     const stall = meter.stop();
-    const done = await worker.next();
+    const done = await Promise.race([worker.next(), watchdog]);
     if (done.error) throw new Error(`worker: ${done.error}`);
     if (tally.count !== n || !tally.ok) throw new Error(`verification failed (${t.name}): ${tally.count} of ${n} values, in order: ${tally.ok}`);
     return { ns: ((t1 - t0) * 1e6) / n, stall };
   } finally {
+    clearTimeout(timer);
     meter.stop();
     s.dispose();
   }
 }
 
+/** The longest a transport run may take (the slowest, postMessage per value, takes a few seconds). */
+const RUN_TIMEOUT_MS = 120_000;
+
 /** Same-thread subjects: the floor and wasmchan's two cores (preemption at its default). */
 function subjects(deps) {
   const core = (name, label, m) => ({ name, label, chan: (cap) => m.chan(cap), select: m.select, recv: m.recv, send: m.send });
   return [deps.floor, core("wasm", "wasmchan (Wasm core)", deps.wasmchan), core("pure", "wasmchan/pure", deps.pure)];
+}
+
+/** bench/scenarios/same-thread.mjs's scenarios by id, each `n` scaled by `k` (a reduced run). */
+function scaled(mod, k) {
+  const out = {};
+  for (const s of Object.values(mod)) if (s && s.id) out[s.id] = { ...s, n: Math.max(64, Math.round(s.n * k)) };
+  return out;
 }
 
 /**
@@ -52,6 +65,7 @@ function subjects(deps) {
  */
 export async function runHarness(deps, opts) {
   const { n, rounds, sameRounds, progress = () => {} } = opts;
+  deps = { ...deps, scenarios: scaled(deps.scenarios, opts.sameScale ?? 1) };
   const out = { transports: {}, sameThread: {}, budgetMs: deps.wasmchan.preemption.budgetMs };
   const worker = await deps.spawnWorker();
   try {
@@ -116,7 +130,7 @@ export async function runHarness(deps, opts) {
     progress(`same-thread ${id}`);
   }
 
-  out.preemption.sameThread = await sameThreadAB(deps, opts);
+  out.preemption.sameThread = await sameThreadAB(deps, SAME_THREAD, opts);
   out.stallProbe = await stallProbes(deps, opts);
   progress("preemption A/B and stall probe");
   return out;

@@ -17,14 +17,7 @@ async function spawnWorker() {
   return h;
 }
 
-/** The scenarios with `n` scaled (a reduced run). */
-function scaled(k) {
-  const out = {};
-  for (const s of Object.values(scenarios)) if (s && s.id) out[s.id] = { ...s, n: Math.max(64, Math.round(s.n * k)) };
-  return out;
-}
-
 export async function runNode(opts) {
-  const result = await runHarness({ wasmchan, pure, RingBuffer, scenarios: scaled(opts.sameScale ?? 1), floor, spawnWorker }, opts);
+  const result = await runHarness({ wasmchan, pure, RingBuffer, scenarios, floor, spawnWorker }, opts);
   return { userAgent: `Node ${process.versions.node}`, ...result };
 }

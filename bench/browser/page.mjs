@@ -27,18 +27,11 @@ async function spawnWorker() {
 try {
   if (!crossOriginIsolated) throw new Error("the page is not cross-origin isolated (COOP/COEP headers missing)");
   const result = await runHarness(
-    { wasmchan, pure, RingBuffer, scenarios: scaled(scenarios, num("sameScale", 1)), floor, spawnWorker },
-    { n: num("n", 1_000_000), rounds: num("rounds", 3), stallMs: num("stallMs", 1000), sameRounds: num("sameRounds", 15),
+    { wasmchan, pure, RingBuffer, scenarios, floor, spawnWorker },
+    { n: num("n", 1_000_000), rounds: num("rounds", 3), stallMs: num("stallMs", 1000), sameRounds: num("sameRounds", 15), sameScale: num("sameScale", 1),
       abRounds: num("abRounds", 10), abMs: num("abMs", 150), progress: log },
   );
   window.result = { userAgent: navigator.userAgent, ...result };
 } catch (e) {
   window.result = { error: String(e?.stack ?? e) };
-}
-
-/** The scenarios with `n` scaled (a reduced run). */
-export function scaled(mod, k) {
-  const out = {};
-  for (const [id, s] of Object.entries(mod)) if (s && s.id) out[s.id] = { ...s, n: Math.max(64, Math.round(s.n * k)) };
-  return out;
 }

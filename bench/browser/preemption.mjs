@@ -8,13 +8,7 @@
 //   - stallProbes: an `await ch.recv()` loop over an always-full channel: the longest timer gap
 import { transports, withoutPreemption } from "./transports.mjs";
 import { stallMeter } from "../stall.mjs";
-
-export const SAME_THREAD_AB = ["S1", "S1c", "S2", "S3", "S4"];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+import { median } from "../stats.mjs";
 
 /** A full turn of the event loop: timers that are due run, and the browser does what it put off
  *  (rendering, idle-time GC). Then a message, so what follows runs outside a timer task (timers set
@@ -59,11 +53,11 @@ export async function preemptionAB(deps, worker, run, { n, abRounds }) {
 /** S1–S4 on each core: each measurement runs the scenario back to back for at least `abMs`, then lets
  *  the event loop have its turn, inside the time: a run with preemption off has put off for that long
  *  what one with it on did along the way (rendering, timers, idle-time GC), and pays for it here. */
-export async function sameThreadAB(deps, { abRounds, abMs }) {
-  const lib = deps.wasmchan;
+export async function sameThreadAB(deps, ids, { abRounds, abMs }) {
+  const lib = deps.wasmchan; // its `preemption` is both entries' (one API layer, src/api/preempt.ts)
   const was = lib.preemption.budgetMs;
   const out = {};
-  for (const id of SAME_THREAD_AB) {
+  for (const id of ids) {
     const sc = deps.scenarios[id];
     for (const [core, m] of [["wasm", deps.wasmchan], ["pure", deps.pure]]) {
       const impl = { chan: (cap) => m.chan(cap), select: m.select, recv: m.recv, send: m.send };
@@ -129,8 +123,8 @@ async function stallProbe(m, lib, budgetMs, ms) {
 export async function stallProbes(deps, { stallMs }) {
   const out = {};
   for (const [name, m] of [["wasm", deps.wasmchan], ["pure", deps.pure]]) {
-    const on = await stallProbe(m, deps.wasmchan, deps.wasmchan.preemption.budgetMs, stallMs);
-    const off = await stallProbe(m, deps.wasmchan, 0, stallMs);
+    const on = await stallProbe(m, m, m.preemption.budgetMs, stallMs);
+    const off = await stallProbe(m, m, 0, stallMs);
     out[name] = { on: on.stall, off: off.stall, nsOn: on.ns, nsOff: off.ns };
   }
   return out;

@@ -3,7 +3,8 @@
 // once for every environment: the environment's entry passes in `wasmchan` and `RingBuffer` (a page
 // and a worker cannot share bare imports) and runs `main` on the main thread, `produce` in the worker.
 //
-//   { name, label, setup(deps, cap) → { data, transfer, consume(n, tally) → Promise, dispose() },
+//   { name, label, setup(deps, cap) → { data, transfer, consume(n, tally) → Promise, left() → values
+//     still there after the n (0: nothing extra arrived), dispose() },
 //     produce(deps, data, n) (in the worker) }
 //
 // The main side never blocks (a page's main thread may not): it awaits, and a `Tally` checks every
@@ -21,9 +22,12 @@ function postMessageTransport(name, label, batch) {
     setup() {
       const { port1, port2 } = new MessageChannel();
       const credit = new Int32Array(new SharedArrayBuffer(4));
+      let tally, expected = 0;
       return {
         data: { port: port2, credit: credit.buffer }, transfer: [port2],
         consume: (n, t) => new Promise((resolve) => {
+          tally = t;
+          expected = n;
           const take = (m) => {
             if (batch) for (let i = 0; i < m.length; i++) t.add(m[i]);
             else t.add(m);
@@ -35,6 +39,7 @@ function postMessageTransport(name, label, batch) {
           };
           port1.onmessage = (e) => take(e.data);
         }),
+        left: () => (tally ? tally.count - expected : 0), // a message past the n: counted when it came
         dispose: () => port1.close(),
       };
     },
@@ -89,6 +94,7 @@ function wasmTransport(name, label, batch, preempt = true) {
             wasmchan.preemption.budgetMs = was;
           }
         },
+        left: () => ch.len,
         dispose: () => ch.dispose(),
       };
     },
@@ -134,6 +140,7 @@ const sabRing = {
           Atomics.notify(w, 0); // the producer may sleep on a full ring
         }
       },
+      left: () => Atomics.load(w, 1) - Atomics.load(w, 0), // written and not read
       dispose() {},
     };
   },
@@ -165,6 +172,7 @@ const ringbuf = {
           t.add(one[0]);
         }
       },
+      left: () => rb.availableRead(),
       dispose() {},
     };
   },

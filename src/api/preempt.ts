@@ -29,9 +29,9 @@ export const preemption = {
   budgetMs: 10,
 };
 
-let ops = 0;
 let every = 32; //                          operations between two looks at the clock
-let nextLook = every; //                    ops at the next look
+let left = every; //                        operations until the next look (counting down: a count
+//                                          up would leave the small-integer range after ~2^30 ops)
 let lastLook = -1; //                       when the last look was; -1: none yet (or preemption off)
 let sliceStart = -1; //                    when the current slice began; -1: none
 let over = false; //                       the slice is over budget: operations defer until it ends
@@ -58,9 +58,12 @@ const same = <T>(v: T): T => v;
 /** @internal Before an operation: counts it; true if, should it complete at once, its Promise must
  *  settle only after the event loop had a turn (then pass its Promise through `later`). */
 export function preempting(): boolean {
-  if (++ops >= nextLook && !preemptTuning.always) look(); // always: no clock, for determinism
+  if (--left <= 0) {
+    left = every;
+    if (!preemptTuning.always) look(); // always: no clock, for determinism
+  }
   parkedNow = false;
-  return over || preemptTuning.always;
+  return (over && preemption.budgetMs > 0) || preemptTuning.always; // 0 takes effect at once
 }
 
 /** @internal Each core calls this as an operation parks: that operation waits for another task or
@@ -92,7 +95,7 @@ function look(): void {
   const budget = preemption.budgetMs;
   if (!(budget > 0)) {
     lastLook = -1;
-    nextLook = ops + MAX_EVERY;
+    left = MAX_EVERY;
     return;
   }
   // Date.now(): 44–92 ns a read against performance.now()'s 54–250 (Chromium's, cross-origin
@@ -106,7 +109,7 @@ function look(): void {
     every = Math.max(MIN_EVERY, Math.min(MAX_EVERY, 2 * every, fit));
   }
   lastLook = now;
-  nextLook = ops + every;
+  left = every;
   if (sliceStart < 0) {
     sliceStart = now;
     endSlice(); // the slice ends once the event loop gets a turn, however it gets it

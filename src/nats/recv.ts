@@ -102,8 +102,11 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
   let announced = false;
   let looking = false; // a look is under way; `again`: another was asked for meanwhile
   let again = false;
+  let relook = RELOOK_MS; // the wait before looking again unasked: doubles up to IDLE_MS
+  let relookTimer: ReturnType<typeof setTimeout> | undefined;
+  let pumping = true; //    false once the pump ended, however it ended: no more looks
   function lookForEnd(): void {
-    if (!announced || ended || stopper.signal.aborted) return;
+    if (!announced || ended || !pumping || stopper.signal.aborted) return;
     if (looking) {
       again = true;
       return;
@@ -117,9 +120,15 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
       } else if (again) {
         again = false;
         lookForEnd();
-      } else {
-        // The server may count the last acknowledgement a moment after it answers: look again soon.
-        (setTimeout(lookForEnd, RELOOK_MS) as { unref?: () => void }).unref?.();
+      } else if (pumping && relookTimer === undefined) {
+        // The server may count the last acknowledgement a moment after it answers, and another
+        // receiver may still hold values: look again, less and less often.
+        relookTimer = setTimeout(() => {
+          relookTimer = undefined;
+          lookForEnd();
+        }, relook);
+        (relookTimer as { unref?: () => void }).unref?.();
+        relook = Math.min(IDLE_MS, relook * 2);
       }
     }, () => {
       looking = false;
@@ -141,6 +150,7 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
       await retrying(nc, async () => {
         const msgs = await consumer.fetch({ max_messages: credit, expires: IDLE_MS });
         batch = msgs;
+        if (ended) msgs.stop(); // found drained while this pull was being asked for
         for await (const m of msgs) {
           got++;
           if (!(await deliver(m))) {
@@ -155,12 +165,18 @@ export async function fromNats<T>(nc: NatsConnection, opts: FromNatsOptions<T>):
         break;
       }
     }
+  }
+
+  /** However the pump ends: no more looks for the end, no timer left behind. */
+  function pumpEnded(): void {
+    pumping = false;
+    clearTimeout(relookTimer);
     closing.unsubscribe();
   }
 
   // A pump that fails closes the channel too, so no receiver waits for ever: `done` says why.
-  const done = pump().catch((e) => {
-    closing.unsubscribe();
+  const done = pump().then(pumpEnded, (e) => {
+    pumpEnded();
     if (!opts.into) ch.close();
     throw natsError(`receiving from ${s.subject}`, e);
   });

@@ -161,7 +161,6 @@ export function queueOf(sg: Sudog) {
 
 /** Gives the queued g `g` its Promise, settled later by goready or by an abort of `signal`. */
 export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined): Promise<any> {
-  parked();
   g.kind = kind;
   // A closure per park: measured faster than one shared executor that leaves the resolvers in a
   // long-lived object (a store into an old object for each). A receive without a signal can never be
@@ -181,6 +180,7 @@ export function gopark(g: Sudog, kind: number, signal: AbortSignal | undefined):
   // Last: taking a stack may run user code (Error.prepareStackTrace), which may complete this op.
   const trace = parkTrace();
   if (trace !== undefined) traces.set(g, trace);
+  parked(); // last: user code run above may have made channel ops, each resetting the mark
   return p;
 }
 

@@ -150,7 +150,6 @@ export abstract class WasmParking<T> extends WasmValues<T> {
   /** Parks the op whose new sudog the core just returned (it may have grown memory: sync first). */
   /** @internal */
   park(kind: Op, signal: AbortSignal | undefined): Promise<any> {
-    parked();
     const heap = this.heap;
     heap.sync();
     const sg = heap.out();
@@ -158,6 +157,7 @@ export abstract class WasmParking<T> extends WasmValues<T> {
       const u32 = heap.views.u32;
       u32[(sg + S_TOKEN) >>> 2] = PLAIN;
       this.parkedOne();
+      parked(); // no user code runs on this path
       if (kind === Op.Send) {
         const q = this.sq ?? (this.sq = new Fifo());
         return new Promise<void>((resolve, reject) => {
@@ -178,6 +178,7 @@ export abstract class WasmParking<T> extends WasmValues<T> {
     if (signal !== undefined) onAbort(signal, w);
     if (heap.shared) heap.waitAsync(sg, () => this.lookup(sg) !== w, () => this.deliver(sg));
     w.record();
+    parked(); // last: settling (a thenable's `then`) or a stack trace above may run user code and ops
     return p;
   }
 

@@ -184,7 +184,6 @@ function wake(ch: WasmChan<any>, sg: number): void {
 
 function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   signal: AbortSignal | undefined): Promise<SelectResult<any>> {
-  parked();
   let resolve!: (r: SelectResult<any>) => void, reject!: (e: unknown) => void;
   const p = new Promise<SelectResult<any>>((res, rej) => {
     resolve = res;
@@ -195,6 +194,7 @@ function park(heap: Heap, cases: readonly Case[], held: number[], g: number,
   if (signal !== undefined) onAbort(signal, w);
   if (heap.shared) heap.waitAsync(g, () => w.done, () => w.settle());
   w.record();
+  parked(); // last: settling or a stack trace above may run user code and channel ops
   return p;
 }
 
