@@ -6,9 +6,11 @@
 // the core. A hook that runs after user code checks the channel again: that code may have disposed it.
 // The API methods hold no state of their own; what a channel is and how it waits is the core's.
 import type { Codec } from "./codecs.js";
-import { RESOLVED } from "./promises.js";
 import { later, preempting } from "./preempt.js";
-import { abortReason, isAborted, signalOf } from "./errors.js";
+import { signalOf } from "./errors.js";
+import * as batches from "./batches.js";
+import type { Cursor } from "./batches.js";
+import type { Packed, TypedArrayOf, ViewOf } from "./arrays.js";
 import type { Case, SelectResult } from "./select.js";
 
 /** Result of `recvOk()` / `tryRecv()`: Go's `v, ok := <-ch`. */
@@ -19,7 +21,7 @@ export interface RecvResult<T> {
   ok: boolean;
 }
 
-/** Options of an operation that may wait (send, recv, recvOk, sendMany, recvMany). */
+/** Options of an operation that may wait (send, recv, recvOk, sendMany, recvMany, recvManyInto). */
 export interface OpOptions {
   /** Rejects the operation with the signal's reason once it aborts, if it has not completed by then
    *  (it takes no effect then: a send sent nothing, a receive took nothing). */
@@ -109,9 +111,12 @@ export abstract class Chan<T = unknown> {
   abstract disposep(): void;
   /** @internal Non-blocking sends of checked values[from...], in order; returns the index of the first
    *  not sent. Throws a ChannelError if the channel is closed or disposed (also during the call). */
-  abstract sendBatch(values: readonly unknown[], from: number): number;
+  abstract sendBatch(values: readonly unknown[] | Packed, from: number): number;
   /** @internal Non-blocking receives, up to `max` in all into `out`; why it stopped short of `max`. */
   abstract recvBatch(max: number, out: T[]): BatchEnd | Error;
+  /** @internal Non-blocking receives into view[at.n...] until it is full (moving `at.n` on); why it
+   *  stopped short. What it wrote stays written whatever happens. */
+  abstract recvBatchInto(view: Packed, at: Cursor): BatchEnd | Error;
   /** @internal What a batch keeps of a checked value it sends later (the caller may reuse its own). */
   abstract keep(p: unknown): unknown;
   /** @internal Throws a TypeError unless this thread may block on this channel (`what` says which op). */
@@ -203,41 +208,20 @@ export abstract class Chan<T = unknown> {
     }
   }
 
-  // ---- batches: the semantics of that many single ops, as many per core call as can go at once
+  // ---- batches (batches.ts): the semantics of that many single ops, as many per core call as can go at once
 
   /**
    * Sends every value of `values`, in order, with the semantics of that many `send`s one after the
    * other — but as many per call into the core as can go without blocking (one lock for a batch).
    * Every value is checked against the codec first: a bad one throws before anything is sent.
+   * `values` may be a typed array (its elements checked as numbers or bigints); a numeric channel's own
+   * (Int32Array for i32, Uint32Array for u32, Float64Array for f64, BigInt64Array for i64) is copied in
+   * whole. What has to wait is copied, so the caller may reuse `values` at once.
    * Rejects with ChannelError("send on closed channel") at the first value the closed channel refuses
    * (the earlier ones were sent), and with `signal.reason` if aborted while parked.
    */
-  sendMany(values: readonly T[], opts?: OpOptions): Promise<void> {
-    return preempting() ? later(this.sendManyp(values, opts)) : this.sendManyp(values, opts);
-  }
-
-  /** @internal */
-  private sendManyp(values: readonly T[], opts: OpOptions | undefined): Promise<void> {
-    this.live();
-    const signal = signalOf(opts);
-    const ps = checkAll(this, values, "sendMany");
-    this.live();
-    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    let i: number;
-    try {
-      i = this.sendBatch(ps, 0);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (i === ps.length) return RESOLVED;
-    for (let j = i; j < ps.length; j++) ps[j] = this.keep(ps[j]);
-    const rest = async (): Promise<void> => {
-      while (i < ps.length) {
-        await this.sendp(ps[i], signal); // parks for one, then the rest goes in batches again
-        i = this.sendBatch(ps, i + 1);
-      }
-    };
-    return rest(); // it parked (preempt.later leaves it alone)
+  sendMany(values: readonly T[] | TypedArrayOf<T>, opts?: OpOptions): Promise<void> {
+    return preempting() ? later(batches.sendMany(this, values, opts)) : batches.sendMany(this, values, opts);
   }
 
   /**
@@ -247,26 +231,17 @@ export abstract class Chan<T = unknown> {
    * are returned even if the channel is disposed or closed during the call.
    */
   recvMany(max: number, opts?: OpOptions): Promise<T[]> {
-    return preempting() ? later(this.recvManyp(max, opts)) : this.recvManyp(max, opts);
+    return preempting() ? later(batches.recvMany(this, max, opts)) : batches.recvMany(this, max, opts);
   }
 
-  /** @internal */
-  private recvManyp(max: number, opts: OpOptions | undefined): Promise<T[]> {
-    this.live();
-    const signal = signalOf(opts);
-    checkMax(max, "recvMany");
-    this.live();
-    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
-    const out: T[] = [];
-    const end = this.recvBatch(max, out);
-    if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
-    if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
-    return this.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
-      if (!ok) return out;
-      out.push(value);
-      if (max > 1) this.recvBatch(max, out);
-      return out;
-    });
+  /**
+   * `recvMany` into a typed array: waits for the first value, then fills `view` from its start with
+   * what can be received without blocking; resolves with how many it wrote (0 only once the channel
+   * is closed and drained). Numeric channels only, with their own typed array: Int32Array for i32,
+   * Uint32Array for u32, Float64Array for f64, BigInt64Array for i64 (else TypeError).
+   */
+  recvManyInto(view: ViewOf<T>, opts?: OpOptions): Promise<number> {
+    return preempting() ? later(batches.recvManyInto(this, view, opts)) : batches.recvManyInto(this, view, opts);
   }
 
   // ---- blocking forms: shared channels, on threads allowed to block (workers, Node's main thread)
@@ -293,33 +268,19 @@ export abstract class Chan<T = unknown> {
   }
 
   /** sendMany, blocking this thread (shared channels). */
-  sendManySync(values: readonly T[]): void {
-    this.live();
-    this.blocking("sendManySync");
-    const ps = checkAll(this, values, "sendManySync");
-    this.live();
-    let i = this.sendBatch(ps, 0);
-    while (i < ps.length) {
-      this.sendSyncp(ps[i]);
-      i = this.sendBatch(ps, i + 1);
-    }
+  sendManySync(values: readonly T[] | TypedArrayOf<T>): void {
+    batches.sendManySync(this, values);
   }
 
   /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
    *  channel is disposed or closed during the call. */
   recvManySync(max: number): T[] {
-    this.live();
-    this.blocking("recvManySync");
-    checkMax(max, "recvManySync");
-    const out: T[] = [];
-    const end = this.recvBatch(max, out);
-    if (out.length > 0 || end === BatchEnd.Closed) return out;
-    if (end !== BatchEnd.Open) throw end;
-    const { value, ok } = this.recvSyncp();
-    if (!ok) return out;
-    out.push(value);
-    if (max > 1) this.recvBatch(max, out);
-    return out;
+    return batches.recvManySync(this, max);
+  }
+
+  /** recvManyInto, blocking this thread (shared channels): how many values it wrote into `view`. */
+  recvManyIntoSync(view: ViewOf<T>): number {
+    return batches.recvManyIntoSync(this, view);
   }
 
   /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
@@ -348,16 +309,6 @@ Object.defineProperty(Chan.prototype, Symbol.for("nodejs.util.inspect.custom"), 
   },
 });
 
-/** Reads `values` once (its length once, each element once) and checks each: the user-code phase of a
- *  batch. A bad value throws here, before anything is sent. */
-function checkAll<T>(ch: Chan<T>, values: readonly T[], what: string): unknown[] {
-  if (!Array.isArray(values)) throw new TypeError(`wasmchan: ${what}(values): values must be an array`);
-  const n = values.length;
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = ch.check(values[i]);
-  return out;
-}
-
 // ---- the hooks the API's other modules need (select.ts), reached only through these
 
 /** @internal Throws unless `ch` is live. */
@@ -383,12 +334,6 @@ export function selectOn(first: Chan<any>, cases: readonly Case[], dflt: boolean
 /** @internal Sets the name given at creation (makeChan: after the arguments were checked). */
 export function nameChan(ch: Chan<any>, name: string): void {
   (ch as { name: string | undefined }).name = name;
-}
-
-function checkMax(max: unknown, what: string): void {
-  if (typeof max !== "number" || !(max >= 1) || !Number.isInteger(max)) {
-    throw new RangeError(`wasmchan: ${what}(max): max must be an integer >= 1`);
-  }
 }
 
 /** A received `{ value, ok }`'s value: unboxed into the one Promise a deferred `recv` returns. */

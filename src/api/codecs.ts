@@ -11,6 +11,7 @@
 //   its slot, whatever it is given. The bindings prepare every value before they touch core memory.
 // Errors: TypeError for the wrong kind of value, RangeError for the right kind out of range.
 import { describe } from "./errors.js";
+import { isUint8Array, lengthOfView as byteLength, type PackedName } from "./arrays.js";
 
 /** Typed-array views over the core's memory; rebuilt whenever the memory grows. */
 export interface Views {
@@ -60,6 +61,9 @@ export interface Codec<T = unknown> {
   read(m: Views, addr: number): T;
   /** @internal A hash of `name`, recorded in a channel's header (attach compares it). */
   readonly tag: number;
+  /** @internal The typed array whose elements are exactly this codec's slots (numeric codecs): batches
+   *  of it are copied in and out whole. */
+  readonly packed?: PackedName;
 }
 
 /** FNV-1a of a codec's name: what a channel's header records of its codec (never 0: untyped). */
@@ -72,6 +76,7 @@ export function codecTag(name: string): number {
 /** Largest `n` of bytes(n), string(n), json(n): a slot must fit the core's largest block. */
 export const MAX_VALUE_BYTES = 0x7fff_0000 - 8;
 const enc = new TextEncoder();
+const u8Set = Uint8Array.prototype.set; // the intrinsic: a Uint8Array's own `set` may be redefined
 const dec = new TextDecoder();
 const made = new WeakSet<Codec>();
 
@@ -89,23 +94,6 @@ function register<T>(c: Omit<Codec<T>, "write" | "tag" | "snap"> & { snap?: (p: 
   return codec;
 }
 
-// Typed arrays answer `length` and `instanceof` through properties their owner can redefine; these
-// intrinsics read the internal slots instead, so a value cannot lie about what it is or how long.
-const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const tagOf = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
-const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayProto, "length")!.get! as (this: Uint8Array) => number;
-const u8Set = Uint8Array.prototype.set;
-
-/** True for a real Uint8Array (a Buffer too), whatever its own properties say. */
-export function isUint8Array(v: unknown): v is Uint8Array {
-  return typeof v === "object" && v !== null && tagOf.call(v) === "Uint8Array";
-}
-
-/** The true length of a real Uint8Array (0 once its buffer is detached). */
-export function byteLength(v: Uint8Array): number {
-  return lengthOf.call(v);
-}
-
 function wrongKind(codec: string, v: unknown): TypeError {
   return new TypeError(`wasmchan: ${codec} channel cannot carry ${describe(v)}`);
 }
@@ -118,7 +106,7 @@ function tooLong(codec: string, what: string, n: number, max: number): RangeErro
   return new RangeError(`wasmchan: ${what} of ${n} bytes does not fit a ${codec} channel (at most ${max} bytes)`);
 }
 
-function integer(name: string, min: number, max: number, read: (m: Views, a: number) => number,
+function integer(name: string, packed: PackedName, min: number, max: number, read: (m: Views, a: number) => number,
   store: (m: Views, a: number, v: number) => void): Codec<number> {
   const check = (v: unknown): number => {
     if (typeof v !== "number") throw wrongKind(name, v);
@@ -126,21 +114,21 @@ function integer(name: string, min: number, max: number, read: (m: Views, a: num
     return v === 0 ? 0 : v; // -0 is stored as 0, as an integer slot would
   };
   return register({
-    name, size: 4, align: 4, zero: () => 0, check, unpack: (s) => s as number, prepare: check,
+    name, packed, size: 4, align: 4, zero: () => 0, check, unpack: (s) => s as number, prepare: check,
     store: (m, a, p) => store(m, a, p as number),
     read,
   });
 }
 
-const i32 = integer("i32", -0x8000_0000, 0x7fff_ffff, (m, a) => m.i32[a >>> 2], (m, a, v) => { m.i32[a >>> 2] = v; });
-const u32 = integer("u32", 0, 0xffff_ffff, (m, a) => m.u32[a >>> 2], (m, a, v) => { m.u32[a >>> 2] = v; });
+const i32 = integer("i32", "Int32Array", -0x8000_0000, 0x7fff_ffff, (m, a) => m.i32[a >>> 2], (m, a, v) => { m.i32[a >>> 2] = v; });
+const u32 = integer("u32", "Uint32Array", 0, 0xffff_ffff, (m, a) => m.u32[a >>> 2], (m, a, v) => { m.u32[a >>> 2] = v; });
 
 const checkF64 = (v: unknown): number => {
   if (typeof v !== "number") throw wrongKind("f64", v);
   return v;
 };
 const f64: Codec<number> = register({
-  name: "f64", size: 8, align: 8, zero: () => 0, check: checkF64, unpack: (s) => s as number, prepare: checkF64,
+  name: "f64", packed: "Float64Array", size: 8, align: 8, zero: () => 0, check: checkF64, unpack: (s) => s as number, prepare: checkF64,
   store(m, a, p) { m.f64[a >>> 3] = p as number; },
   read: (m, a) => m.f64[a >>> 3],
 });
@@ -153,7 +141,7 @@ const checkI64 = (v: unknown): bigint => {
   return v;
 };
 const i64: Codec<bigint> = register({
-  name: "i64", size: 8, align: 8, zero: () => 0n, check: checkI64, unpack: (s) => s as bigint, prepare: checkI64,
+  name: "i64", packed: "BigInt64Array", size: 8, align: 8, zero: () => 0n, check: checkI64, unpack: (s) => s as bigint, prepare: checkI64,
   store(m, a, p) { m.i64[a >>> 3] = p as bigint; },
   read: (m, a) => m.i64[a >>> 3],
 });

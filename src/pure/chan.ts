@@ -13,6 +13,8 @@ import type { Describable, Tracked } from "../api/diagnostics.js";
 import { RESOLVED } from "../api/promises.js";
 import { abortReason, checkCapacity, closeOfClosed, isAborted, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import type { Case, SelectResult } from "../api/select.js";
+import type { Cursor } from "../api/batches.js";
+import type { Packed } from "../api/arrays.js";
 import { R_BLOCK, R_CLOSED, R_CLOSED_TWICE } from "../abi/layout.js";
 import {
   BLOCKED, CLOSED, Hchan, chanrecv, chansend, closechan, freechan, makering, newChanId, parkedOps, parkrecv, parksend,
@@ -116,7 +118,7 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
     freechan(this);
   }
 
-  sendBatch(values: readonly unknown[], from: number): number {
+  sendBatch(values: readonly unknown[] | Packed, from: number): number {
     let i = from;
     while (i < values.length && this.trysendp(values[i])) i++;
     return i;
@@ -129,6 +131,18 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
       if (r === undefined) return BatchEnd.Open;
       if (!r.ok) return BatchEnd.Closed;
       out.push(r.value);
+    }
+    return BatchEnd.Open;
+  }
+
+  recvBatchInto(view: Packed, at: Cursor): BatchEnd | Error {
+    const dst = view as unknown as T[];
+    while (at.n < view.length) {
+      if (this.disposed) return useOfDisposed();
+      const r = this.tryrecvp();
+      if (r === undefined) return BatchEnd.Open;
+      if (!r.ok) return BatchEnd.Closed;
+      dst[at.n++] = r.value;
     }
     return BatchEnd.Open;
   }

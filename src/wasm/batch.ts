@@ -4,6 +4,9 @@ import { BatchEnd } from "../api/chan.js";
 import { deathError, sendOnClosed, useOfDisposed } from "../api/errors.js";
 import { B_CLOSED, B_OPEN, B_POISONED, B_TIMEOUT, R_POISONED, R_TIMEOUT } from "../abi/layout.js";
 import type { WasmChan } from "./chan.js";
+import type { Cursor } from "../api/batches.js";
+import type { Packed } from "../api/arrays.js";
+import type { Views } from "../api/codecs.js";
 
 /** Values per core call in a batch, and so the scratch it needs. */
 function batchSize(ch: WasmChan<any>): number {
@@ -20,7 +23,7 @@ function batchError(why: number): Error {
 /** Non-blocking sends of checked values[from...] in order, chunk by chunk; returns the index of the
  *  first value not sent. Throws ChannelError if the channel is closed or disposed (also by user code
  *  run while settling woken receivers). A local channel in its JS ring sends one by one. */
-export function sendBatch(ch: WasmChan<any>, values: readonly unknown[], from: number): number {
+export function sendBatch(ch: WasmChan<any>, values: readonly unknown[] | Packed, from: number): number {
   let i = from;
   if (ch.c === 0) {
     while (i < values.length && ch.trysendp(values[i])) i++;
@@ -33,7 +36,8 @@ export function sendBatch(ch: WasmChan<any>, values: readonly unknown[], from: n
     const c = ch.c;
     const k = Math.min(batchSize(ch), values.length - i);
     const ep = heap.scratch(k * size);
-    for (let j = 0; j < k; j++) ch.store(ep + j * size, values[i + j]);
+    if (Array.isArray(values)) for (let j = 0; j < k; j++) ch.store(ep + j * size, values[i + j]);
+    else copyIn(heap.views, ep, values as Packed, i, k);
     const sent = heap.core.chansendn(heap.t, c, ep, k);
     const why = heap.index();
     for (let j = sent; j < k; j++) ch.drop(ep + j * size); // not sent: forget their handles
@@ -67,6 +71,48 @@ export function recvBatch<T>(ch: WasmChan<T>, max: number, out: T[]): BatchEnd |
     const got = heap.core.chanrecvn(heap.t, c, ep, k);
     const why = heap.index();
     for (let j = 0; j < got; j++) out.push(ch.take(ep + j * size));
+    ch.settleWoken();
+    if (why === B_CLOSED) return BatchEnd.Closed;
+    if (why !== B_OPEN) return batchError(why);
+    if (got < k) return BatchEnd.Open;
+  }
+  return BatchEnd.Open;
+}
+
+/** The heap view a Packed batch's elements are slots of (same kind, same element size). */
+function viewOf(m: Views, p: Packed): Packed {
+  return p instanceof Int32Array ? m.i32 : p instanceof Uint32Array ? m.u32 : p instanceof Float64Array ? m.f64 : m.i64;
+}
+
+/** Copies p[from, from + k) to the slots at `ep` (the codec's own layout: one element a slot). */
+function copyIn(m: Views, ep: number, p: Packed, from: number, k: number): void {
+  const heapView = viewOf(m, p) as Int32Array;
+  heapView.set(p.subarray(from, from + k) as Int32Array, ep / p.BYTES_PER_ELEMENT);
+}
+
+/** Non-blocking receives into view[at.n...] until it is full; why it stopped short. What it wrote
+ *  stays written whatever happens. */
+export function recvBatchInto(ch: WasmChan<any>, view: Packed, at: Cursor): BatchEnd | Error {
+  const heap = ch.heap;
+  const size = ch.size;
+  const dst = view as Int32Array;
+  while (at.n < dst.length) {
+    if (ch.disposed) return useOfDisposed();
+    const c = ch.c;
+    if (c === 0) {
+      const r = ch.tryrecvp();
+      if (r === undefined) return BatchEnd.Open;
+      if (!r.ok) return BatchEnd.Closed;
+      dst[at.n++] = r.value;
+      continue;
+    }
+    const k = Math.min(batchSize(ch), dst.length - at.n);
+    const ep = heap.scratch(k * size);
+    const got = heap.core.chanrecvn(heap.t, c, ep, k);
+    const why = heap.index();
+    const from = ep / size;
+    dst.set((viewOf(heap.views, view) as Int32Array).subarray(from, from + got), at.n);
+    at.n += got;
     ch.settleWoken();
     if (why === B_CLOSED) return BatchEnd.Closed;
     if (why !== B_OPEN) return batchError(why);

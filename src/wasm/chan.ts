@@ -18,6 +18,8 @@ import {
 } from "../abi/layout.js";
 import { NO_RING, Ring, bufrecv as ringrecv, bufsend as ringsend, makering } from "../pure/hchan.js";
 import * as batch from "./batch.js";
+import type { Cursor } from "../api/batches.js";
+import type { Packed } from "../api/arrays.js";
 import * as blocking from "./blocking.js";
 import { Heap } from "./heap.js";
 import { detach, enterCore, leaveCore, sharep } from "./lifetime.js";
@@ -303,8 +305,12 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     throw new Error(`wasmchan: unexpected core result ${r}`);
   }
 
-  sendBatch(values: readonly unknown[], from: number): number {
+  sendBatch(values: readonly unknown[] | Packed, from: number): number {
     return batch.sendBatch(this, values, from);
+  }
+
+  recvBatchInto(view: Packed, at: Cursor): BatchEnd | Error {
+    return batch.recvBatchInto(this, view, at);
   }
 
   recvBatch(max: number, out: T[]): BatchEnd | Error {

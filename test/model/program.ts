@@ -2,7 +2,7 @@
 // AbortSignals, and a sequence of calls made one at a time from one thread (each call's Promise is
 // kept, and checked after every later call). fast-check generates and shrinks them.
 import fc from "fast-check";
-import { kinds, showVal, type ValSpec } from "./values";
+import { batchArray, kinds, showVal, type ValSpec } from "./values";
 
 export const NSIG = 3;
 
@@ -15,12 +15,12 @@ export type Cmd =
   | { k: "recv"; ch: number; ok: boolean; sig: Sig }
   | { k: "trySend"; ch: number; v: ValSpec }
   | { k: "tryRecv"; ch: number }
-  | { k: "sendMany"; ch: number; vs: ValSpec[]; sig: Sig }
-  | { k: "recvMany"; ch: number; max: number; sig: Sig }
+  | { k: "sendMany"; ch: number; vs: ValSpec[]; sig: Sig; typed: boolean }
+  | { k: "recvMany"; ch: number; max: number; sig: Sig; typed: boolean }
   | { k: "sendSync"; ch: number; v: ValSpec }
   | { k: "recvSync"; ch: number; ok: boolean }
-  | { k: "sendManySync"; ch: number; vs: ValSpec[] }
-  | { k: "recvManySync"; ch: number; max: number }
+  | { k: "sendManySync"; ch: number; vs: ValSpec[]; typed: boolean }
+  | { k: "recvManySync"; ch: number; max: number; typed: boolean }
   | { k: "close"; ch: number }
   | { k: "dispose"; ch: number }
   | { k: "select"; cases: PCase[]; dflt: boolean; sig: Sig }
@@ -44,6 +44,8 @@ const val: fc.Arbitrary<ValSpec> = fc.record({
 });
 const vals = fc.array(val, { maxLength: 5 });
 const max = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1.5) });
+/** A batch as a typed array (sendMany(Int32Array), recvManyInto(view)) where the channel's kind allows. */
+const typed = fc.boolean();
 const pcase: fc.Arbitrary<PCase> = fc.record({
   dir: fc.constantFrom("recv" as const, "send" as const),
   ch: fc.option(ch, { freq: 6 }),
@@ -55,12 +57,12 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 9, arbitrary: fc.record({ k: fc.constant("recv" as const), ch, ok: fc.boolean(), sig }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant("trySend" as const), ch, v: val }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant("tryRecv" as const), ch }) },
-  { weight: 5, arbitrary: fc.record({ k: fc.constant("sendMany" as const), ch, vs: vals, sig }) },
-  { weight: 5, arbitrary: fc.record({ k: fc.constant("recvMany" as const), ch, max, sig }) },
+  { weight: 5, arbitrary: fc.record({ k: fc.constant("sendMany" as const), ch, vs: vals, sig, typed }) },
+  { weight: 5, arbitrary: fc.record({ k: fc.constant("recvMany" as const), ch, max, sig, typed }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("sendSync" as const), ch, v: val }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("recvSync" as const), ch, ok: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("sendManySync" as const), ch, vs: vals }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("recvManySync" as const), ch, max }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant("sendManySync" as const), ch, vs: vals, typed }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant("recvManySync" as const), ch, max, typed }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("close" as const), ch }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("dispose" as const), ch }) },
   {
@@ -94,6 +96,13 @@ export function showProgram(p: Program, kindOf: (c: number) => number): string {
     return parts.length ? `{ ${parts.join(", ")} }` : s === "none" ? "{}" : "";
   };
   const withOpts = (args: string, s: Sig, extra = "") => [args, opts(s, extra)].filter(Boolean).join(", ");
+  const kindAt = (i: number) => kinds[kindOf(i % p.chans.length)];
+  const batch = (i: number, vs: ValSpec[], typed: boolean) => {
+    const array = typed ? batchArray(kindAt(i), vs.map((x) => kindAt(i).make(x))) : undefined;
+    const list = vs.map((x) => v(i, x)).join(", ");
+    return array === undefined ? `[${list}]` : `${array}.of(${list})`;
+  };
+  const into = (i: number, typed: boolean) => (typed ? kindAt(i).packed : undefined);
   const lines = [
     `__seedSelect(${p.seed});`,
     ...p.chans.map((ch, i) => `const c${i} = chan(${ch.cap}, ${kinds[kindOf(i)].name});`),
@@ -105,12 +114,14 @@ export function showProgram(p: Program, kindOf: (c: number) => number): string {
       case "recv": s = `${c(o.ch)}.${o.ok ? "recvOk" : "recv"}(${opts(o.sig)})`; break;
       case "trySend": s = `${c(o.ch)}.trySend(${v(o.ch, o.v)})`; break;
       case "tryRecv": s = `${c(o.ch)}.tryRecv()`; break;
-      case "sendMany": s = `${c(o.ch)}.sendMany(${withOpts(`[${o.vs.map((x) => v(o.ch, x)).join(", ")}]`, o.sig)})`; break;
-      case "recvMany": s = `${c(o.ch)}.recvMany(${withOpts(String(o.max), o.sig)})`; break;
+      case "sendMany": s = `${c(o.ch)}.sendMany(${withOpts(batch(o.ch, o.vs, o.typed), o.sig)})`; break;
+      case "recvMany": s = into(o.ch, o.typed) === undefined ? `${c(o.ch)}.recvMany(${withOpts(String(o.max), o.sig)})`
+        : `${c(o.ch)}.recvManyInto(${withOpts(`new ${into(o.ch, o.typed)}(${viewLength(o.max)})`, o.sig)})`; break;
       case "sendSync": s = `${c(o.ch)}.sendSync(${v(o.ch, o.v)})`; break;
       case "recvSync": s = `${c(o.ch)}.${o.ok ? "recvSyncOk" : "recvSync"}()`; break;
-      case "sendManySync": s = `${c(o.ch)}.sendManySync([${o.vs.map((x) => v(o.ch, x)).join(", ")}])`; break;
-      case "recvManySync": s = `${c(o.ch)}.recvManySync(${o.max})`; break;
+      case "sendManySync": s = `${c(o.ch)}.sendManySync(${batch(o.ch, o.vs, o.typed)})`; break;
+      case "recvManySync": s = into(o.ch, o.typed) === undefined ? `${c(o.ch)}.recvManySync(${o.max})`
+        : `${c(o.ch)}.recvManyIntoSync(new ${into(o.ch, o.typed)}(${viewLength(o.max)}))`; break;
       case "close": s = `${c(o.ch)}.close()`; break;
       case "dispose": s = `${c(o.ch)}.dispose()`; break;
       case "abort": s = `s${o.sig}.abort("abort s${o.sig}")`; break;
@@ -123,4 +134,10 @@ export function showProgram(p: Program, kindOf: (c: number) => number): string {
     lines.push(`${String(i).padStart(2)}: ${s}`);
   });
   return lines.join("\n");
+}
+
+/** The length of the view a recvManyInto stands in for recvMany(max) with: 0 (refused, as recvMany
+ *  refuses it) unless max is an integer >= 1. */
+export function viewLength(max: number): number {
+  return Number.isInteger(max) && max >= 1 ? max : 0;
 }

@@ -7,9 +7,9 @@
 import type { SharedHeap } from "wasmchan";
 import type { Lib } from "../cores";
 import { macrotask } from "../util";
-import { type Cmd, NSIG, type Program, type Sig, showProgram, teardown } from "./program";
+import { type Cmd, NSIG, type Program, type Sig, showProgram, teardown, viewLength } from "./program";
 import { type Imm, type MCmd, Model, type Res, type SyncMode, type Tok, explore } from "./ref";
-import { type Made, SHARED_UNTYPED, type ValSpec, fmt, kinds } from "./values";
+import { type Made, SHARED_UNTYPED, type ValSpec, batchArray, fmt, kinds } from "./values";
 
 export interface Config {
   name: string;
@@ -134,6 +134,20 @@ export async function runProgram(cfg: Config, p: Program): Promise<string | null
   const optsOf = (s: Sig): { signal?: AbortSignal } | undefined =>
     s === null ? undefined : s === "none" ? {} : { signal: ctrls[s].signal };
 
+  /** A batch's values as the program asks: an array, or a typed array where the kind allows (values.ts). */
+  const batchOf = (chi: number, ts: Tok[], typed: boolean): unknown => {
+    const array = typed ? batchArray(kinds[kindOf(chi)], ts.map((t) => made[t])) : undefined;
+    if (array === undefined) return ts.map(raw);
+    count(`typed ${array} batch`);
+    return (globalThis as any)[array].from(ts.map(raw));
+  };
+  /** The view a recvMany is made as a recvManyInto with, if the program asks and the kind allows. */
+  const viewOf = (chi: number, max: number, typed: boolean): any => {
+    const array = typed ? kinds[kindOf(chi)].packed : undefined;
+    if (array === undefined) return undefined;
+    count(`recvManyInto ${array}`);
+    return new (globalThis as any)[array](viewLength(max));
+  };
   /** Makes the call on the core; returns what it returned (a Promise for the async ops). */
   const call = (c: Cmd, m: MCmd): unknown => {
     const ch = "ch" in m ? chans[m.ch] : undefined;
@@ -142,12 +156,20 @@ export async function runProgram(cfg: Config, p: Program): Promise<string | null
       case "recv": return m.ok ? ch.recvOk(optsOf((c as { sig: Sig }).sig)) : ch.recv(optsOf((c as { sig: Sig }).sig));
       case "trySend": return ch.trySend(raw(m.t));
       case "tryRecv": return ch.tryRecv();
-      case "sendMany": return ch.sendMany(m.ts.map(raw), optsOf((c as { sig: Sig }).sig));
-      case "recvMany": return ch.recvMany(m.max, optsOf((c as { sig: Sig }).sig));
+      case "sendMany": return ch.sendMany(batchOf(m.ch, m.ts, (c as { typed: boolean }).typed), optsOf((c as { sig: Sig }).sig));
+      case "recvMany": {
+        const view = viewOf(m.ch, m.max, (c as { typed: boolean }).typed);
+        if (view === undefined) return ch.recvMany(m.max, optsOf((c as { sig: Sig }).sig));
+        return ch.recvManyInto(view, optsOf((c as { sig: Sig }).sig)).then((n: number) => Array.from(view.subarray(0, n)));
+      }
       case "sendSync": return ch.sendSync(raw(m.t));
       case "recvSync": return m.ok ? ch.recvSyncOk() : ch.recvSync();
-      case "sendManySync": return ch.sendManySync(m.ts.map(raw));
-      case "recvManySync": return ch.recvManySync(m.max);
+      case "sendManySync": return ch.sendManySync(batchOf(m.ch, m.ts, (c as { typed: boolean }).typed));
+      case "recvManySync": {
+        const view = viewOf(m.ch, m.max, (c as { typed: boolean }).typed);
+        if (view === undefined) return ch.recvManySync(m.max);
+        return Array.from(view.subarray(0, ch.recvManyIntoSync(view)));
+      }
       case "close": return ch.close();
       case "dispose": return ch.dispose();
       case "abort": return ctrls[m.sig].abort(`abort s${m.sig}`);

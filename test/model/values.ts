@@ -23,6 +23,8 @@ export interface Made {
 export interface Kind {
   name: string;
   codec: ((lib: Lib) => unknown) | undefined;
+  /** The typed array a batch of the codec's values is copied in and out as (numeric codecs). */
+  packed?: "Int32Array" | "Uint32Array" | "Float64Array" | "BigInt64Array";
   zero: () => unknown;
   make: (s: ValSpec) => Made;
 }
@@ -168,10 +170,10 @@ const codec = (f: (c: Lib["codecs"]) => unknown) => (lib: Lib) => f(lib.codecs);
 /** The channel kinds, by index (a program names them by number). */
 export const kinds: Kind[] = [
   { name: "untyped", codec: undefined, zero: () => undefined, make: untypedValue },
-  { name: "i32", codec: codec((c) => c.i32), zero: () => 0, make: i32Value },
-  { name: "u32", codec: codec((c) => c.u32), zero: () => 0, make: u32Value },
-  { name: "f64", codec: codec((c) => c.f64), zero: () => 0, make: f64Value },
-  { name: "i64", codec: codec((c) => c.i64), zero: () => 0n, make: i64Value },
+  { name: "i32", codec: codec((c) => c.i32), packed: "Int32Array", zero: () => 0, make: i32Value },
+  { name: "u32", codec: codec((c) => c.u32), packed: "Uint32Array", zero: () => 0, make: u32Value },
+  { name: "f64", codec: codec((c) => c.f64), packed: "Float64Array", zero: () => 0, make: f64Value },
+  { name: "i64", codec: codec((c) => c.i64), packed: "BigInt64Array", zero: () => 0n, make: i64Value },
   { name: "bool", codec: codec((c) => c.bool), zero: () => false, make: boolValue },
   { name: "bytes(0)", codec: codec((c) => c.bytes(0)), zero: () => new Uint8Array(0), make: bytesValue(0) },
   { name: "bytes(5)", codec: codec((c) => c.bytes(5)), zero: () => new Uint8Array(0), make: bytesValue(5) },
@@ -222,4 +224,13 @@ export function showVal(k: Kind, s: ValSpec): string {
     }
   };
   return m.err === undefined ? text(m.raw) : `${text(m.raw)} /*${m.err}*/`;
+}
+
+/** The typed array a generated batch is sent as when a program asks for one: the channel's codec's own
+ *  (copied in whole), else a Float64Array when every value is a number (each element checked by the
+ *  codec, or carried as a number by an untyped channel); none when a value must be refused. */
+export function batchArray(k: Kind, ms: readonly Made[]): string | undefined {
+  if (ms.some((m) => m.err !== undefined)) return undefined;
+  if (k.packed !== undefined) return k.packed;
+  return ms.length > 0 && ms.every((m) => typeof m.raw === "number") ? "Float64Array" : undefined;
 }
