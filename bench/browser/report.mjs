@@ -11,7 +11,7 @@ const TRANSPORT_ROWS = [
   ["postmessage", "postMessage per value"],
   ["postmessage-batch", "postMessage of Int32Array(256)"],
   ["wasm-async", "wasmchan `sendSync` → `await ch.recv()`"],
-  ["wasm-batch", "wasmchan `sendManySync(256)` → `await ch.recvMany(256)`"],
+  ["wasm-batch", "wasmchan `sendManySync(Int32Array(256))` → `await ch.recvManyInto(view)`"],
   ["sab-ring", "bare SharedArrayBuffer ring (hand-written floor)"],
   ["ringbuf", "ringbuf.js (polling)"],
 ];

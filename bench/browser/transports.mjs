@@ -84,10 +84,11 @@ function wasmTransport(name, label, batch, preempt = true) {
           try {
             if (!batch) for (let i = 0; i < n; i++) t.add(await ch.recv());
             else {
+              const view = new Int32Array(BATCH);
               for (let got = 0; got < n; ) {
-                const vs = await ch.recvMany(Math.min(BATCH, n - got));
-                for (let i = 0; i < vs.length; i++) t.add(vs[i]);
-                got += vs.length;
+                const k = await ch.recvManyInto(n - got >= BATCH ? view : view.subarray(0, n - got));
+                for (let i = 0; i < k; i++) t.add(view[i]);
+                got += k;
               }
             }
           } finally {
@@ -102,11 +103,11 @@ function wasmTransport(name, label, batch, preempt = true) {
       const ch = await wasmchan.attach(desc);
       if (!batch) for (let v = 0; v < n; v++) ch.sendSync(v);
       else {
-        const buf = [];
+        const buf = new Int32Array(BATCH); // one buffer: sendManySync copies it into the channel
         for (let v = 0; v < n; ) {
-          buf.length = 0;
-          for (const end = Math.min(n, v + BATCH); v < end; v++) buf.push(v);
-          ch.sendManySync(buf);
+          const k = Math.min(BATCH, n - v);
+          for (let i = 0; i < k; i++) buf[i] = v++;
+          ch.sendManySync(k === BATCH ? buf : buf.subarray(0, k));
         }
       }
       // Not disposed: dispose() would drop what is still buffered for every thread. The main thread
@@ -191,7 +192,7 @@ export const transports = [
   postMessageTransport("postmessage", "postMessage per value (window 1024)", false),
   postMessageTransport("postmessage-batch", "postMessage of Int32Array(256), transferred", true),
   wasmTransport("wasm-async", "wasmchan sendSync → await ch.recv()", false),
-  wasmTransport("wasm-batch", "wasmchan sendManySync(256) → await ch.recvMany(256)", true),
+  wasmTransport("wasm-batch", "wasmchan sendManySync(Int32Array(256)) → await ch.recvManyInto(Int32Array(256))", true),
   sabRing,
   ringbuf,
 ];

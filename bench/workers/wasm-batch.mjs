@@ -1,37 +1,40 @@
-// wasmchan shared channel (SharedHeap, codecs.i32) in batches: producers sendManySync 256 values at a
-// time, the main-thread consumer awaits recvMany(256), worker consumers recvManySync(256) — the same
-// semantics as single sends and receives, one lock per batch.
+// wasmchan shared channel (SharedHeap, codecs.i32) in batches of typed arrays: producers
+// sendManySync an Int32Array of 256 values (one buffer, reused), the main-thread consumer awaits
+// recvManyInto(Int32Array(256)), worker consumers recvManyIntoSync — the same semantics as single sends
+// and receives, one lock and one copy per batch.
 import { wasmTransport } from "./wasm-shared.mjs";
 
 const BATCH = 256;
 
 export default wasmTransport({
-  name: "wasm-batch", label: "wasmchan shared chan(1024, i32), sendManySync/recvMany (256 a call)",
+  name: "wasm-batch", label: "wasmchan shared chan(1024, i32), sendManySync(Int32Array)/recvManyInto (256 a call)",
   async receive(ch, expect, t) {
+    const view = new Int32Array(BATCH);
     for (let got = 0; got < expect; ) {
-      const vs = await ch.recvMany(Math.min(BATCH, expect - got));
-      for (const v of vs) t.add(v);
-      got += vs.length;
+      const k = await ch.recvManyInto(expect - got >= BATCH ? view : view.subarray(0, expect - got));
+      for (let i = 0; i < k; i++) t.add(view[i]);
+      got += k;
     }
   },
   async produce(ch, { from, to, lastDone }) {
-    const buf = [];
-    for (let v = from; v < to; v += BATCH) {
-      buf.length = 0;
-      for (let w = v; w < Math.min(to, v + BATCH); w++) buf.push(w);
-      ch.sendManySync(buf);
+    const buf = new Int32Array(BATCH);
+    for (let v = from; v < to; ) {
+      const k = Math.min(BATCH, to - v);
+      for (let i = 0; i < k; i++) buf[i] = v++;
+      ch.sendManySync(k === BATCH ? buf : buf.subarray(0, k));
     }
     if (lastDone()) ch.close();
   },
   consume(ch, expect, t) {
+    const view = new Int32Array(BATCH);
     if (expect !== undefined) {
       for (let got = 0; got < expect; ) {
-        const vs = ch.recvManySync(Math.min(BATCH, expect - got));
-        for (const v of vs) t.add(v);
-        got += vs.length;
+        const k = ch.recvManyIntoSync(expect - got >= BATCH ? view : view.subarray(0, expect - got));
+        for (let i = 0; i < k; i++) t.add(view[i]);
+        got += k;
       }
     } else {
-      for (let vs; (vs = ch.recvManySync(BATCH)).length > 0; ) for (const v of vs) t.add(v);
+      for (let k; (k = ch.recvManyIntoSync(view)) > 0; ) for (let i = 0; i < k; i++) t.add(view[i]);
     }
   },
 });

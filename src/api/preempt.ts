@@ -22,11 +22,22 @@ import { macrotask } from "../platform.js";
 const MIN_EVERY = 8;
 const MAX_EVERY = 256;
 
+let budget = 10;
+/** Whether an operation that completes at once defers its Promise now: (over && budget > 0) || always,
+ *  kept up to date by whatever changes them, so that the check on every operation is one load. */
+let defer = false;
+
 /** Cooperative preemption of this thread's channel operations (see the README, "Preemption"). */
 export const preemption = {
   /** Milliseconds of back-to-back operations before their Promises settle from a macrotask, letting
-   *  the event loop run; 0 turns preemption off. Default 10 (Go preempts after ~10 ms). */
-  budgetMs: 10,
+   *  the event loop run; 0 turns preemption off (at once). Default 10 (Go preempts after ~10 ms). */
+  get budgetMs(): number {
+    return budget;
+  },
+  set budgetMs(ms: number) {
+    budget = ms;
+    update();
+  },
 };
 
 let every = 32; //                          operations between two looks at the clock
@@ -42,13 +53,30 @@ function endSlice(): Promise<void> {
     if (over) preemptTuning.slices++; // a slice that went over budget ended
     sliceStart = -1;
     over = false;
+    update();
     sliceEnd = undefined;
   }));
 }
 
+let always = false;
+
+function update(): void {
+  defer = (over && budget > 0) || always;
+}
+
 /** @internal For the tests: `always` treats every slice as over budget, so the suites can run every
  *  path through the deferred form. */
-export const preemptTuning = { always: false, slices: 0, deferred: 0 };
+export const preemptTuning = {
+  get always(): boolean {
+    return always;
+  },
+  set always(on: boolean) {
+    always = on;
+    update();
+  },
+  slices: 0,
+  deferred: 0,
+};
 
 let parkedNow = false; // the operation between preempting() and later() parked
 
@@ -60,10 +88,10 @@ const same = <T>(v: T): T => v;
 export function preempting(): boolean {
   if (--left <= 0) {
     left = every;
-    if (!preemptTuning.always) look(); // always: no clock, for determinism
+    if (!always) look(); // always: no clock, for determinism
   }
   parkedNow = false;
-  return (over && preemption.budgetMs > 0) || preemptTuning.always; // 0 takes effect at once
+  return defer;
 }
 
 /** @internal Each core calls this as an operation parks: that operation waits for another task or
@@ -92,7 +120,6 @@ export function later<T, U = T>(p: Promise<T>, f: (v: T) => U = same as (v: T) =
 
 /** Every `every` operations: starts a slice, or finds it over budget. */
 function look(): void {
-  const budget = preemption.budgetMs;
   if (!(budget > 0)) {
     lastLook = -1;
     left = MAX_EVERY;
@@ -115,5 +142,6 @@ function look(): void {
     endSlice(); // the slice ends once the event loop gets a turn, however it gets it
   } else if (now - sliceStart >= budget) {
     over = true;
+    update();
   }
 }
