@@ -34,6 +34,7 @@ export const preemption = {
   get budgetMs(): number {
     return budget;
   },
+  /** Sets the budget in milliseconds; 0 turns preemption off at once. */
   set budgetMs(ms: number) {
     budget = ms;
     update();
