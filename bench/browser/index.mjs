@@ -10,7 +10,7 @@ import { runNode } from "./node.mjs";
 export function browserOptions(quick) {
   return quick
     ? { n: 10_000, rounds: 1, stallMs: 300, sameRounds: 2, sameScale: 0.1, abRounds: 2, abMs: 20 }
-    : { n: 1_000_000, rounds: 3, stallMs: 1000, sameRounds: 15, sameScale: 1, abRounds: 10, abMs: 150 };
+    : { n: 1_000_000, rounds: 3, stallMs: 1000, sameRounds: 15, sameScale: 1, abRounds: 16, abMs: 100 };
 }
 
 export async function runBrowserBench({ quick = false, progress = () => {}, timeoutMs = 20 * 60_000 } = {}) {
