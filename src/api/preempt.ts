@@ -20,7 +20,7 @@ import { macrotask } from "../platform.js";
 
 /** Bounds of the number of operations between two looks at the clock. */
 const MIN_EVERY = 8;
-const MAX_EVERY = 2048;
+const MAX_EVERY = 256;
 
 let budget = 10;
 /** Whether an operation that completes at once defers its Promise now: (over && budget > 0) || always,
