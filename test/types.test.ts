@@ -43,7 +43,7 @@ describe("published types", () => {
     const block = dts.slice(dts.indexOf("export declare abstract class Chan<"), dts.indexOf("\n}", dts.indexOf("export declare abstract class Chan<")));
     const members = [...block.matchAll(/^ {4}(?:abstract |readonly |get |private )*(\[?[\w.]+\]?)/gm)].map((m) => m[1]);
     expect(members.sort()).toEqual([
-      "[Symbol.asyncIterator]", "cap", "close", "dispose", "len", "name", "recv", "recvMany", "recvManyInto", "recvManyIntoSync", "recvManySync", "recvOk", "recvSync",
+      "[Symbol.asyncIterator]", "cap", "close", "dispose", "len", "name", "rangeSync", "recv", "recvMany", "recvManyInto", "recvManyIntoSync", "recvManySync", "recvOk", "recvSync",
       "recvSyncOk", "send", "sendMany", "sendManySync", "sendSync", "share", "tryRecv", "trySend",
     ]);
     expect(dts).not.toMatch(/export declare function/); // the API layer's plumbing is not published

@@ -12,6 +12,7 @@ import { RESOLVED } from "./promises.js";
 import { abortReason, describe, isAborted, signalOf } from "./errors.js";
 import { copyFrom, lengthOfView, packedView, typedArrayName, type Packed } from "./arrays.js";
 import type { OpOptions } from "./chan.js";
+import { deadlineOf, timedOut, type SyncOptions } from "./deadline.js";
 
 /** Where the next received value goes in a `recvBatchInto` view (a hook argument). */
 export interface Cursor {
@@ -126,42 +127,51 @@ export function recvManyInto<T>(ch: Chan<T>, view: unknown, opts: OpOptions | un
   });
 }
 
-export function sendManySync<T>(ch: Chan<T>, values: unknown): void {
+export function sendManySync<T>(ch: Chan<T>, values: unknown, opts: SyncOptions | undefined): void {
   ch.live();
   ch.blocking("sendManySync");
+  const d = deadlineOf(opts, "sendManySync");
   const ps = checkAll(ch, values, "sendManySync");
   ch.live();
   let i = ch.sendBatch(ps, 0);
   while (i < ps.length) {
-    ch.sendSyncp(ps[i]);
+    if (!ch.sendSyncp(ps[i], d.until)) throw timedOut("sendManySync", d); // the values before went
     i = ch.sendBatch(ps, i + 1);
   }
 }
 
-export function recvManySync<T>(ch: Chan<T>, max: number): T[] {
+export function recvManySync<T>(ch: Chan<T>, max: number, opts: SyncOptions | undefined): T[] {
   ch.live();
   ch.blocking("recvManySync");
+  const d = deadlineOf(opts, "recvManySync");
   checkMax(max, "recvManySync");
+  ch.live();
   const out: T[] = [];
   const end = ch.recvBatch(max, out);
   if (out.length > 0 || end === BatchEnd.Closed) return out;
   if (end !== BatchEnd.Open) throw end;
-  const { value, ok } = ch.recvSyncp();
+  const r = ch.recvSyncp(d.until);
+  if (r === undefined) throw timedOut("recvManySync", d);
+  const { value, ok } = r;
   if (!ok) return out;
   out.push(value);
   if (max > 1) ch.recvBatch(max, out);
   return out;
 }
 
-export function recvManyIntoSync<T>(ch: Chan<T>, view: unknown): number {
+export function recvManyIntoSync<T>(ch: Chan<T>, view: unknown, opts: SyncOptions | undefined): number {
   ch.live();
   ch.blocking("recvManyIntoSync");
+  const d = deadlineOf(opts, "recvManyIntoSync");
   const dst = viewFor(ch, view, "recvManyIntoSync");
+  ch.live();
   const at: Cursor = { n: 0 };
   const end = ch.recvBatchInto(dst, at);
   if (at.n > 0 || end === BatchEnd.Closed) return at.n;
   if (end !== BatchEnd.Open) throw end;
-  const { value, ok } = ch.recvSyncp();
+  const r = ch.recvSyncp(d.until);
+  if (r === undefined) throw timedOut("recvManyIntoSync", d);
+  const { value, ok } = r;
   if (!ok) return 0;
   (dst as unknown as T[])[0] = value; // no user code ran while this thread blocked
   at.n = 1;

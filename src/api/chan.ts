@@ -8,6 +8,7 @@
 import type { Codec } from "./codecs.js";
 import { later, preempting } from "./preempt.js";
 import { signalOf } from "./errors.js";
+import { deadlineOf, timedOut, type SyncOptions } from "./deadline.js";
 import * as batches from "./batches.js";
 import type { Cursor } from "./batches.js";
 import type { Packed, TypedArrayOf, ViewOf } from "./arrays.js";
@@ -121,10 +122,10 @@ export abstract class Chan<T = unknown> {
   abstract keep(p: unknown): unknown;
   /** @internal Throws a TypeError unless this thread may block on this channel (`what` says which op). */
   abstract blocking(what: string): void;
-  /** @internal sendSync of a checked value. */
-  abstract sendSyncp(p: unknown): void;
-  /** @internal recvSyncOk. */
-  abstract recvSyncp(): RecvResult<T>;
+  /** @internal sendSync of a checked value; false (nothing sent) if performance.now() passed `until` first. */
+  abstract sendSyncp(p: unknown, until: number): boolean;
+  /** @internal recvSyncOk; undefined (nothing taken) if performance.now() passed `until` first. */
+  abstract recvSyncp(until: number): RecvResult<T> | undefined;
   /** @internal share(). */
   abstract sharep(): ChanDescriptor;
   /** @internal Whether a select may have cases on both this channel and `other` (one core, one heap). */
@@ -248,39 +249,56 @@ export abstract class Chan<T = unknown> {
 
   /** Go's `ch <- v`, blocking this thread (Atomics.wait) until the value is buffered or taken (shared
    *  channels; not on a browser's main thread). Throws ChannelError("send on closed channel") if the
-   *  channel is or gets closed. */
-  sendSync(v: T): void {
+   *  channel is or gets closed; with `{ timeout }`, a "TimeoutError" DOMException once that many
+   *  milliseconds passed first (nothing sent). */
+  sendSync(v: T, opts?: SyncOptions): void {
     this.live();
     this.blocking("sendSync");
-    this.sendSyncp(this.check(v));
+    const d = deadlineOf(opts, "sendSync");
+    const p = this.check(v);
+    this.live();
+    if (!this.sendSyncp(p, d.until)) throw timedOut("sendSync", d);
   }
 
-  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and drained). */
-  recvSync(): T {
-    return this.recvSyncOk().value;
+  /** Go's `v := <-ch`, blocking this thread until a value arrives (the zero value once closed and
+   *  drained); with `{ timeout }`, a "TimeoutError" DOMException once that many ms passed first. */
+  recvSync(opts?: SyncOptions): T {
+    return this.recvSyncOk(opts).value;
   }
 
   /** Go's `v, ok := <-ch`, blocking this thread. */
-  recvSyncOk(): RecvResult<T> {
+  recvSyncOk(opts?: SyncOptions): RecvResult<T> {
     this.live();
     this.blocking("recvSync");
-    return this.recvSyncp();
+    const d = deadlineOf(opts, "recvSync");
+    this.live();
+    const r = this.recvSyncp(d.until);
+    if (r === undefined) throw timedOut("recvSync", d);
+    return r;
+  }
+
+  /** Go's `for v := range ch`, blocking this thread (a worker's loop): `for (const v of ch.rangeSync())`
+   *  receives until the channel is closed and drained. `opts` apply to each receive. */
+  rangeSync(opts?: SyncOptions): IterableIterator<T> {
+    this.live();
+    this.blocking("rangeSync");
+    return rangeOf(this, opts);
   }
 
   /** sendMany, blocking this thread (shared channels). */
-  sendManySync(values: readonly T[] | TypedArrayOf<T>): void {
-    batches.sendManySync(this, values);
+  sendManySync(values: readonly T[] | TypedArrayOf<T>, opts?: SyncOptions): void {
+    batches.sendManySync(this, values, opts);
   }
 
   /** recvMany, blocking this thread (shared channels). Values it took are returned even if the
    *  channel is disposed or closed during the call. */
-  recvManySync(max: number): T[] {
-    return batches.recvManySync(this, max);
+  recvManySync(max: number, opts?: SyncOptions): T[] {
+    return batches.recvManySync(this, max, opts);
   }
 
   /** recvManyInto, blocking this thread (shared channels): how many values it wrote into `view`. */
-  recvManyIntoSync(view: ViewOf<T>): number {
-    return batches.recvManyIntoSync(this, view);
+  recvManyIntoSync(view: ViewOf<T>, opts?: SyncOptions): number {
+    return batches.recvManyIntoSync(this, view, opts);
   }
 
   /** A structured-cloneable descriptor of this shared channel: post it to a worker and `attach()` it
@@ -334,6 +352,14 @@ export function selectOn(first: Chan<any>, cases: readonly Case[], dflt: boolean
 /** @internal Sets the name given at creation (makeChan: after the arguments were checked). */
 export function nameChan(ch: Chan<any>, name: string): void {
   (ch as { name: string | undefined }).name = name;
+}
+
+function* rangeOf<T>(ch: Chan<T>, opts: SyncOptions | undefined): IterableIterator<T> {
+  while (true) {
+    const { value, ok } = ch.recvSyncOk(opts);
+    if (!ok) return;
+    yield value;
+  }
 }
 
 /** A received `{ value, ok }`'s value: unboxed into the one Promise a deferred `recv` returns. */

@@ -9,6 +9,7 @@ export type { RecvResult, OpOptions, ChanOptions, ChanDescriptor } from "./chan.
 export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export type { NumberArray, TypedArrayOf, ViewOf } from "./arrays.js";
+export type { SyncOptions } from "./deadline.js";
 export { ChannelError } from "./errors.js";
 export { select, recv, send } from "./select.js";
 export type { SelectCase, RecvCase, SendCase, SelectResult, SelectResultOf, CaseResult, DefaultResult, SelectOptions } from "./select.js";

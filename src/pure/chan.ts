@@ -155,11 +155,12 @@ export class PureChan<T = unknown> extends Chan<T> implements Hchan {
     throw new TypeError(`wasmchan: ${what} blocks the thread, so it needs a channel of a SharedHeap that other threads can complete (the Wasm core's)`);
   }
 
-  sendSyncp(): void {
+  sendSyncp(): boolean {
     this.blocking("sendSync");
+    throw new Error("unreachable");
   }
 
-  recvSyncp(): RecvResult<T> {
+  recvSyncp(): RecvResult<T> | undefined {
     this.blocking("recvSync");
     throw new Error("unreachable");
   }

@@ -7,6 +7,7 @@ import { deathError, sendOnClosed } from "../api/errors.js";
 import { BLOCK_SYNC, F_SUCCESS, R_CLOSED, R_DONE, R_HANDOFF, R_PARKED, S_ELEM, S_FLAGS } from "../abi/layout.js";
 import { canBlock } from "../platform.js";
 import type { WasmChan } from "./chan.js";
+import { TIMED_OUT } from "./heap.js";
 
 /** Throws a TypeError unless `ch`'s thread may block on it (`what` names the op). */
 export function check(ch: WasmChan<any>, what: string): void {
@@ -27,36 +28,58 @@ function stranded(ch: WasmChan<any>, sg: number, dead: number, send: boolean): b
   return true;
 }
 
-/** Go's `ch <- v` for a checked value, blocking this thread until it is buffered or taken. */
-export function sendSync(ch: WasmChan<any>, p: unknown): void {
+/** Blocks until the parked single op `sg` completes: true; false if `until` (performance.now()) came
+ *  first and it was withdrawn — it took no effect (a send's value dropped). Throws if a death
+ *  stranded it. */
+function wait(ch: WasmChan<any>, sg: number, send: boolean, until: number): boolean {
+  const heap = ch.heap;
+  for (let r; (r = heap.block(sg, until)) !== 0;) {
+    if (r === TIMED_OUT) {
+      const w = heap.core.cancel(sg);
+      if (w === 0) { // a waker claimed it first: it completes, and that outcome stands
+        until = Infinity;
+        continue;
+      }
+      if (send) ch.drop(sg + S_ELEM);
+      if (w === 1) heap.core.releaseSudog(sg);
+      return false;
+    }
+    if (stranded(ch, sg, r, send)) throw deathError(r);
+  }
+  return true;
+}
+
+/** Go's `ch <- v` for a checked value, blocking this thread until it is buffered or taken; false
+ *  (nothing sent) if `until` (performance.now()) came first. */
+export function sendSync(ch: WasmChan<any>, p: unknown, until: number): boolean {
   ch.live();
   const c = ch.c;
   const heap = ch.heap;
   const ep = heap.scratch(ch.size);
   ch.store(ep, p);
   const r = heap.core.chansend(heap.t, c, ep, BLOCK_SYNC);
-  if (r === R_DONE) return;
+  if (r === R_DONE) return true;
   if (r === R_HANDOFF) {
     ch.deliverOut();
-    return;
+    return true;
   }
   if (r === R_PARKED) {
     heap.sync();
     const sg = heap.out();
-    for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, true)) throw deathError(dead);
+    if (!wait(ch, sg, true, until)) return false;
     const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
     if (!ok) ch.drop(sg + S_ELEM);
     heap.core.releaseSudog(sg);
     if (!ok) throw sendOnClosed();
-    return;
+    return true;
   }
   ch.drop(ep);
   if (r === R_CLOSED) throw sendOnClosed();
   ch.fail(r);
 }
 
-/** Go's `v, ok := <-ch`, blocking this thread. */
-export function recvSync<T>(ch: WasmChan<T>): RecvResult<T> {
+/** Go's `v, ok := <-ch`, blocking this thread; undefined (nothing taken) if `until` came first. */
+export function recvSync<T>(ch: WasmChan<T>, until: number): RecvResult<T> | undefined {
   ch.live();
   const c = ch.c;
   const heap = ch.heap;
@@ -65,7 +88,7 @@ export function recvSync<T>(ch: WasmChan<T>): RecvResult<T> {
   if (r === R_PARKED) {
     heap.sync();
     const sg = heap.out();
-    for (let dead; (dead = heap.block(sg)) !== 0;) if (stranded(ch, sg, dead, false)) throw deathError(dead);
+    if (!wait(ch, sg, false, until)) return undefined;
     const ok = (heap.views.u32[(sg + S_FLAGS) >>> 2] & F_SUCCESS) !== 0;
     const value = ch.take(sg + S_ELEM);
     heap.core.releaseSudog(sg);

@@ -325,12 +325,12 @@ export class WasmChan<T = unknown> extends WasmParking<T> implements Ring {
     blocking.check(this, what);
   }
 
-  sendSyncp(p: unknown): void {
-    blocking.sendSync(this, p);
+  sendSyncp(p: unknown, until: number): boolean {
+    return blocking.sendSync(this, p, until);
   }
 
-  recvSyncp(): RecvResult<T> {
-    return blocking.recvSync(this);
+  recvSyncp(until: number): RecvResult<T> | undefined {
+    return blocking.recvSync(this, until);
   }
 
   sharep(): ChanDescriptor {

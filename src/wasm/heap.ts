@@ -65,6 +65,8 @@ export const LOCAL_MAX_PAGES = 65536;
 const SPIN = 2000;
 /** A blocked thread checks this often whether a thread's death stranded its operation. */
 const DEATH_CHECK_MS = 100;
+/** What `block` returns once its deadline passed (the parkdead codes are 1 and 2). */
+export const TIMED_OUT = -1;
 
 function randomU32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
@@ -275,15 +277,22 @@ export class Heap {
   }
 
   /** Blocks this thread (Atomics.wait) until the parked g `g` is G_READY, and returns 0; or returns
-   *  the parkdead code once a thread's death means it can never be (the caller withdraws it). */
-  block(g: number): number {
+   *  the parkdead code once a thread's death means it can never be, or TIMED_OUT once performance.now()
+   *  passed `until` (the caller withdraws it, unless a waker claimed it meanwhile). */
+  block(g: number, until = Infinity): number {
     const i32 = this.views.i32;
     const idx = (g + S_STATE) >>> 2;
     // A partner on another core often completes us within a microsecond or two: spin briefly before
     // paying for a futex sleep and wake-up (tens of microseconds).
     for (let spin = 0; spin < SPIN; spin++) if (Atomics.load(i32, idx) === G_READY) return 0;
     for (let st = Atomics.load(i32, idx); st !== G_READY; st = Atomics.load(i32, idx)) {
-      if (Atomics.wait(i32, idx, st, DEATH_CHECK_MS) === "timed-out") {
+      let ms = DEATH_CHECK_MS;
+      if (until !== Infinity) {
+        const left = until - performance.now();
+        if (left <= 0) return TIMED_OUT;
+        if (left < ms) ms = left;
+      }
+      if (Atomics.wait(i32, idx, st, ms) === "timed-out") {
         const dead = this.core.parkdead(g);
         if (dead !== 0) return dead;
       }
