@@ -10,6 +10,8 @@ export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export type { NumberArray, TypedArrayOf, ViewOf } from "./arrays.js";
 export type { SyncOptions } from "./deadline.js";
+export { WaitGroup } from "./waitgroup.js";
+export type { WaitGroupDescriptor } from "./waitgroup.js";
 export { ChannelError } from "./errors.js";
 export { select, recv, send } from "./select.js";
 export type { SelectCase, RecvCase, SendCase, SelectResult, SelectResultOf, CaseResult, DefaultResult, SelectOptions } from "./select.js";
