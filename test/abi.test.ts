@@ -3,7 +3,7 @@
 // separation, the value-slot contract) hold. Both sides read one src/abi/layout.ts; this checks that file.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { codecs } from "wasmchan";
+import { chan, codecs, SharedHeap } from "wasmchan";
 // @ts-expect-error: internal modules of the build, no published types
 import * as L from "../dist/abi/layout.js";
 // @ts-expect-error: internal modules of the build, no published types
@@ -89,12 +89,23 @@ describe("layout facts", () => {
     expect(L.MAX_RING_BYTES + L.HCHAN_SHARED_SIZE + 2 * LINE).toBeLessThanOrEqual(L.MAX_BLOCK);
   });
 
-  it("the value-slot contract: every codec's slot is a multiple of its alignment, so slot j of any 8-aligned base is aligned", () => {
-    const all = [codecs.i32, codecs.u32, codecs.f64, codecs.i64, codecs.bool,
+  it("the value-slot contract: every codec's slot is a size the core takes (1, 2, 4 or a multiple of 8) and a multiple of its alignment, so slot j of any 8-aligned base is aligned", async () => {
+    const F = ["i32", "u32", "f64", "i64", "bool"] as const;
+    const structs = [
+      ...F.map((t) => codecs.struct({ a: t })),
+      ...F.flatMap((t) => F.map((u) => codecs.struct({ a: t, b: u, c: "bool" }))),
+      codecs.struct({ a: "bool", b: "bool" }), codecs.struct({ a: "bool", b: "bool", c: "bool" }),
+      codecs.struct(Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`f${i}`, F[i % 5]]))),
+    ];
+    const all = [codecs.i32, codecs.u32, codecs.f64, codecs.i64, codecs.bool, ...structs,
       ...[0, 1, 3, 4, 5, 7, 8, 9, 63, 1000, 65535].flatMap((n) => [codecs.bytes(n), codecs.string(n), codecs.json(n)])];
+    const heap = await SharedHeap.create();
     for (const c of all) {
       expect([1, 4, 8], c.name).toContain(c.align);
       expect(c.size % c.align, c.name).toBe(0);
+      expect(c.size === 1 || c.size === 2 || c.size === 4 || c.size % 8 === 0, `${c.name}: ${c.size} bytes`).toBe(true);
+      heap.chan(2, c as never).dispose(); // the core takes it
+      chan(2, { codec: c as never }).dispose();
       for (let j = 0; j < 17; j++) expect((8 * 1000 + j * c.size) % c.align, `${c.name} slot ${j}`).toBe(0);
     }
     expect(() => codecs.bytes(L.MAX_BLOCK)).toThrow(RangeError);

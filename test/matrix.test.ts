@@ -29,6 +29,12 @@ const kinds: Kind[] = [
   { name: "string(5)", codec: (l) => l.codecs.string(5) as wasm.Codec<unknown>, values: () => ["", "hello", "é", "\u{1F600}", "ab"] },
   { name: "string(13)", codec: (l) => l.codecs.string(13) as wasm.Codec<unknown>, values: () => ["thirteen byte", "", "ünïcödé"] },
   { name: "json(9)", codec: (l) => l.codecs.json(9) as wasm.Codec<unknown>, values: () => [1, "abc", [1, 2], { a: 1 }, true, 1234567] },
+  { name: "struct{id:u32,x:f64,ok:bool}", codec: (l) => l.codecs.struct({ id: "u32", x: "f64", ok: "bool" }) as wasm.Codec<unknown>,
+    values: () => [{ id: 1, x: -0, ok: true }, { id: 2 ** 32 - 1, x: NaN, ok: false }, { id: 0, x: 1e308, ok: true }] },
+  { name: "struct{a:bool,b:bool,c:bool}", codec: (l) => l.codecs.struct({ a: "bool", b: "bool", c: "bool" }) as wasm.Codec<unknown>,
+    values: () => [{ a: true, b: false, c: true }, { a: false, b: false, c: false }, { a: true, b: true, c: true }] },
+  { name: "struct{n:i32,t:i64}", codec: (l) => l.codecs.struct({ n: "i32", t: "i64" }) as wasm.Codec<unknown>,
+    values: () => [{ n: -(2 ** 31), t: 2n ** 63n - 1n }, { n: 5, t: -1n }] },
   { name: "untyped", codec: () => undefined, values: () => [undefined, null, 0, "s", { a: 1 }, [1], Symbol.for("x"), 2n] },
 ];
 

@@ -1,7 +1,8 @@
 // codecs: how a typed channel's values are checked, stored in fixed-size slots, and read back.
 //
 // The value-slot contract, owned here and asserted by `register` (a codec that breaks it cannot be made):
-// - a slot is `size` bytes, and `size` is a multiple of `align` (1, 4 or 8): every base the core hands
+// - a slot is `size` bytes — 1, 2, 4 or a multiple of 8, the sizes the core takes — and `size` is a
+//   multiple of `align` (1, 4 or 8): every base the core hands
 //   a codec (ring slot 0, a scratch area, a sudog's elem area, a select case's elem area) is 8-aligned,
 //   so slot j of a ring or a batch, at base + j * size, is aligned for its codec on every path;
 // - variable-length slots are a u32 length, then at most `max` bytes; `size` is 4 + max rounded up to 8,
@@ -12,6 +13,7 @@
 // Errors: TypeError for the wrong kind of value, RangeError for the right kind out of range.
 import { describe } from "./errors.js";
 import { isUint8Array, lengthOfView as byteLength, type PackedName } from "./arrays.js";
+import { structFields, structOf, type FieldType, type StructOf } from "./struct.js";
 
 /** Typed-array views over the core's memory; rebuilt whenever the memory grows. */
 export interface Views {
@@ -82,7 +84,10 @@ const made = new WeakSet<Codec>();
 
 /** Admits a codec after asserting the slot contract: the bindings and the core trust `size`. */
 function register<T>(c: Omit<Codec<T>, "write" | "tag" | "snap"> & { snap?: (p: unknown) => unknown }): Codec<T> {
-  if (![1, 4, 8].includes(c.align) || c.size < c.align || c.size % c.align !== 0) {
+  // The core's half of the contract (assembly/hchan.ts, makechan): a slot is 1, 2 or 4 bytes or a
+  // multiple of 8, so every slot of its 8-aligned ring is aligned for its codec.
+  const coreSize = c.size === 1 || c.size === 2 || c.size === 4 || (c.size > 0 && c.size % 8 === 0);
+  if (![1, 4, 8].includes(c.align) || c.size < c.align || c.size % c.align !== 0 || !coreSize) {
     throw new Error(`wasmchan: codec ${c.name} breaks the slot contract (size ${c.size}, align ${c.align})`);
   }
   const codec = c as Codec<T>;
@@ -313,6 +318,10 @@ function json<T = unknown>(maxBytes: number): Codec<T> {
   });
 }
 
+function struct<F extends Record<string, FieldType>>(fields: F): Codec<StructOf<F>> {
+  return register(structOf(fields, { i32, u32, f64, i64, bool } as Record<FieldType, Codec<unknown>>)) as unknown as Codec<StructOf<F>>;
+}
+
 /**
  * The value types a channel can have: `chan(n, codecs.i32)`, `heap.chan(n, codecs.bytes(64))`. A
  * typed channel checks every value it is given (TypeError/RangeError, nothing sent) and hands each
@@ -338,7 +347,11 @@ export const codecs: {
   /** `json<T>(n)`: any value `JSON.stringify` accepts whose JSON text has at most `n` bytes; a receiver
    *  gets `JSON.parse` of it (typed as `T`). Zero value null. */
   json<T = unknown>(maxBytes: number): Codec<T>;
-} = { i32, u32, f64, i64, bool, bytes, string, json };
+  /** `struct({ id: "u32", x: "f64", ok: "bool" })`: an object with these fields ("i32", "u32", "f64",
+   *  "i64", "bool"; 1 to 64), each checked as its codec checks it, in one fixed-size slot — a result and
+   *  the id of its task in one value. A receiver gets a new plain object. Zero value: every field's zero. */
+  struct<F extends Record<string, FieldType>>(fields: F): Codec<StructOf<F>>;
+} = { i32, u32, f64, i64, bool, bytes, string, json, struct };
 
 /** True for an object made by `codecs`: a user's own object is refused, since the core trusts `size`. */
 export function isCodec(c: unknown): c is Codec {
@@ -349,6 +362,14 @@ export function isCodec(c: unknown): c is Codec {
 export function codecFromName(name: unknown): Codec | undefined {
   if (typeof name !== "string") return undefined;
   if (name === "i32" || name === "u32" || name === "f64" || name === "i64" || name === "bool") return codecs[name] as Codec;
+  const fields = structFields(name);
+  if (fields !== undefined) {
+    try {
+      return struct(fields as Record<string, FieldType>) as Codec;
+    } catch {
+      return undefined;
+    }
+  }
   const m = /^(bytes|string|json)\((\d{1,10})\)$/.exec(name);
   if (m === null) return undefined;
   const n = Number(m[2]);

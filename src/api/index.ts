@@ -9,6 +9,7 @@ export type { RecvResult, OpOptions, ChanOptions, ChanDescriptor } from "./chan.
 export { codecs } from "./codecs.js";
 export type { Codec } from "./codecs.js";
 export type { NumberArray, TypedArrayOf, ViewOf } from "./arrays.js";
+export type { FieldType, FieldValue, StructOf } from "./struct.js";
 export type { SyncOptions } from "./deadline.js";
 export { WaitGroup } from "./waitgroup.js";
 export type { WaitGroupDescriptor } from "./waitgroup.js";

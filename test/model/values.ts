@@ -115,6 +115,27 @@ function bytesValue(max: number) {
   };
 }
 
+/** struct{id:u32,x:f64,ok:bool}: an object read field by field (extra fields ignored, a getter read
+ *  once); a receiver gets a new plain object with exactly those fields, in declaration order. */
+function structValue(s: ValSpec): Made {
+  const n = s.n;
+  const ok = (id: number, x: number, flag: boolean, raw: unknown): Made => ({ raw, expect: { id: id === 0 ? 0 : id, x, ok: flag } });
+  switch (s.cls) {
+    case 0: return ok(n, n * 0.5 - 3, n % 2 === 0, { id: n, x: n * 0.5 - 3, ok: n % 2 === 0 });
+    case 1: {
+      const edges = [
+        () => ok(2 ** 32 - 1, -0, true, { id: 2 ** 32 - 1, x: -0, ok: true }),
+        () => ok(0, NaN, false, { ok: false, x: NaN, id: -0, extra: "ignored" }),
+        () => ok(7, Infinity, true, { get id() { return 7; }, x: Infinity, ok: true }),
+        () => ok(1, 2, false, Object.assign(Object.create({ ok: false }), { id: 1, x: 2 })), // an inherited field counts
+      ];
+      return pick(edges, n)();
+    }
+    case 2: return bad(pick([{ id: -1, x: 0, ok: true }, { id: 1.5, x: 0, ok: true }, { id: 2 ** 32, x: 0, ok: false }], n), "RangeError");
+    default: return bad(pick([null, 5, [1, 2, true], { id: "1", x: 0, ok: true }, { id: 1, x: 0, ok: 1 }, { id: 1, x: 1n, ok: true }, { x: 0, ok: true }], n), "TypeError");
+  }
+}
+
 /** A string of exactly `bytes` UTF-8 bytes, mixing 1- to 4-byte characters (and a lone surrogate,
  *  which takes 3 bytes and comes back as U+FFFD). */
 function stringOf(bytes: number, n: number, lone = true): string {
@@ -182,6 +203,7 @@ export const kinds: Kind[] = [
   { name: "string(7)", codec: codec((c) => c.string(7)), zero: () => "", make: stringValue(7) },
   { name: "json(5)", codec: codec((c) => c.json(5)), zero: () => null, make: jsonValue(5) },
   { name: "json(10)", codec: codec((c) => c.json(10)), zero: () => null, make: jsonValue(10) },
+  { name: "struct{id:u32,x:f64,ok:bool}", codec: codec((c) => c.struct({ id: "u32", x: "f64", ok: "bool" })), zero: () => ({ id: 0, x: 0, ok: false }), make: structValue },
 ];
 /** Shared channels need a codec: an untyped channel of a program is an i32 one there. */
 export const SHARED_UNTYPED = 1;
