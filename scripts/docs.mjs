@@ -19,7 +19,7 @@ if (!existsSync(`${tool}node_modules/.bin/typedoc`)) {
 rmSync(`${root}docs/api`, { recursive: true, force: true });
 execFileSync(`${tool}node_modules/.bin/typedoc`, [
   "--plugin", `${tool}node_modules/typedoc-plugin-markdown/dist/index.js`,
-  "--tsconfig", "tsconfig.json", "--entryPoints", "src/index.ts", "--entryPoints", "src/pure.ts", "--entryPoints", "src/nats/index.ts",
+  "--tsconfig", "tsconfig.json", "--entryPoints", "src/index.ts", "--entryPoints", "src/pure.ts", "--entryPoints", "src/nats/index.ts", "--entryPoints", "src/pool/index.ts",
   "--out", "docs/api", "--excludeInternal", "--readme", "none", "--disableSources", "--hidePageHeader",
   "--name", "wasmchan API reference", "--validation.notDocumented", "--treatWarningsAsErrors",
 ], { cwd: root, stdio: "inherit" });

@@ -14,6 +14,7 @@
 import { describe } from "./errors.js";
 import { isUint8Array, lengthOfView as byteLength, type PackedName } from "./arrays.js";
 import { structFields, structOf, type FieldType, type StructOf } from "./struct.js";
+import { taggedOf, type Tagged } from "./tagged.js";
 
 /** Typed-array views over the core's memory; rebuilt whenever the memory grows. */
 export interface Views {
@@ -322,6 +323,11 @@ function struct<F extends Record<string, FieldType>>(fields: F): Codec<StructOf<
   return register(structOf(fields, { i32, u32, f64, i64, bool } as Record<FieldType, Codec<unknown>>)) as unknown as Codec<StructOf<F>>;
 }
 
+/** @internal `tagged(inner)`: a u32 id beside a value of `inner` (wasmchan/pool's tasks and results). */
+export function tagged<T>(inner: Codec<T>): Codec<Tagged<T>> {
+  return register(taggedOf(inner as Codec<unknown>)) as unknown as Codec<Tagged<T>>;
+}
+
 /**
  * The value types a channel can have: `chan(n, codecs.i32)`, `heap.chan(n, codecs.bytes(64))`. A
  * typed channel checks every value it is given (TypeError/RangeError, nothing sent) and hands each
@@ -362,6 +368,11 @@ export function isCodec(c: unknown): c is Codec {
 export function codecFromName(name: unknown): Codec | undefined {
   if (typeof name !== "string") return undefined;
   if (name === "i32" || name === "u32" || name === "f64" || name === "i64" || name === "bool") return codecs[name] as Codec;
+  const t = /^tagged\((.+)\)$/.exec(name);
+  if (t !== null) {
+    const inner = codecFromName(t[1]);
+    return inner === undefined ? undefined : (tagged(inner) as Codec);
+  }
   const fields = structFields(name);
   if (fields !== undefined) {
     try {
