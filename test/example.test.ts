@@ -19,4 +19,9 @@ describe("README example", () => {
     for (const [n, sq] of squares) expect(sq).toBe(n * n);
     expect(lines[4]).toBe("timed out");
   });
+
+  it("examples/pool/main.mjs runs: every result paired with its task, a failing task rejects alone", () => {
+    const out = execFileSync(process.execPath, ["examples/pool/main.mjs"], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    expect(out.trim().split("\n")).toEqual(["10000 results, each for its task: true", "a task that throws rejects alone: TaskError (TypeError)"]);
+  });
 });
