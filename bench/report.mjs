@@ -54,6 +54,7 @@ const KINDS = [
   ["workers", "Across workers, S5 (time per message; ratio = the scenario's floor / this: wasm-ring in S5-1:1, sab-ring elsewhere)"],
   ["memory", "Memory (bytes per item; ratio = floor / this, above 1× is smaller than the floor)"],
   ["processes", "Across processes over NATS, S7 (time per message; ratio = the bare JetStream client with 256 publishes in flight / this)"],
+  ["pools", "Worker pools, S8 (time per task; ratio = piscina / this; stall and memory in each scenario's notes)"],
 ];
 
 function probeFailures(report, impl) {

@@ -128,7 +128,27 @@ function processes(report) {
   return `**Across processes over NATS** (their time / the bridge's, above 1× means the bridge is faster) — ${parts.join("; ")}.`;
 }
 
+/** S8's targets: wasmchan/pool's best form against piscina, per scenario (issue 19). */
+const POOL_TARGET = { "S8-tiny": 20, "S8-cpu": 4, "S8-bytes": 5 };
+
+function pools(report) {
+  const rows = medians(report, "pools");
+  const parts = rows.filter(({ m }) => m.has("piscina")).map(({ s, m }) => {
+    const p = m.get("piscina");
+    const r = (k) => report.results.find((x) => x.scenario === s.id && x.impl === k && x.ok);
+    const best = ["wasmchan-batch", "wasmchan"].filter((k) => m.has(k)).sort((a, b) => m.get(a) - m.get(b))[0];
+    const others = ["tinypool", "workerpool", "postmessage"].filter((k) => m.has(k)).map((k) => `${k} ${x(p / m.get(k))}`);
+    if (best === undefined) return `${s.id}: ${others.join(", ")}`;
+    const b = r(best);
+    const target = POOL_TARGET[s.id] !== undefined ? ` (target ≥ ${POOL_TARGET[s.id]}×, stall ≤ 50 ms)` : "";
+    const per = best === "wasmchan-batch" && m.has("wasmchan") ? `, per task ${x(p / m.get("wasmchan"))}` : "";
+    return `${s.id}: wasmchan/pool ${best === "wasmchan-batch" ? "batched" : "per task"} ${x(p / m.get(best))} piscina's speed${target}, longest main-thread stall ${b?.stallMs?.toFixed(0) ?? "?"} ms, memory +${b?.peakMB?.toFixed(0) ?? "?"} MB (piscina: ${r("piscina")?.stallMs?.toFixed(0) ?? "?"} ms, +${r("piscina")?.peakMB?.toFixed(0) ?? "?"} MB)${per}; ${others.join(", ")}`;
+  });
+  if (!parts.length) return undefined;
+  return `**Worker pools** (S8: 2 workers, 1024 tasks in flight; ratios: piscina's time per task / theirs) — ${parts.join("; ")}.`;
+}
+
 /** The verdict: a paragraph per kind of scenario, markdown (bold only). */
 export function verdict(report) {
-  return [sameThread(report), workers(report), memory(report), processes(report), ...browserVerdict(report.browser)].filter(Boolean);
+  return [sameThread(report), workers(report), memory(report), processes(report), pools(report), ...browserVerdict(report.browser)].filter(Boolean);
 }

@@ -116,7 +116,9 @@ export class Pool<T, R> {
     const id = this.#id();
     const p = new Promise<R>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
     try {
-      this.#jobs.send({ id, value: task }, opts).then(undefined, (e) => this.#settle(id, (w) => w.reject(e)));
+      const job = { id, value: task };
+      // Room in the queue: no Promise for the send. Full: the send waits (bounded submission).
+      if (opts !== undefined || !this.#jobs.trySend(job)) this.#jobs.send(job, opts).then(undefined, (e) => this.#settle(id, (w) => w.reject(e)));
     } catch (e) {
       this.#pending.delete(id); // a task the codec refuses: nothing was queued
       throw e;

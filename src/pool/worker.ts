@@ -26,20 +26,27 @@ async function start(s: Setup, post: (m: unknown) => void): Promise<void> {
     for (let i = 0; i < batch.length; i++) held[2 + i] = batch[i].id;
     Atomics.store(held, 1, 0);
     Atomics.store(held, 0, batch.length);
+    // Results go back as one batch (one core call, one wake-up of the main thread), flushed before a
+    // failure is sent and at the end of the batch; `reported` moves on only once they were sent.
+    const out: { id: number; value: unknown }[] = [];
+    const flush = (upTo: number) => {
+      if (out.length > 0) results.sendManySync(out);
+      out.length = 0;
+      Atomics.store(held, 1, upTo);
+    };
     for (let i = 0; i < batch.length; i++) {
       const { id, value } = batch[i];
-      let ok = true, out: unknown;
       try {
-        out = f(value);
-        if (typeof out === "object" && out !== null && typeof (out as { then?: unknown }).then === "function") out = await out;
-        results.sendSync({ id, value: out });
+        let r = f(value);
+        if (typeof r === "object" && r !== null && typeof (r as { then?: unknown }).then === "function") r = await r;
+        out.push({ id, value: r });
       } catch (e) {
-        ok = false;
-        out = e;
+        flush(i);
+        failures.sendSync({ id, value: describeError(e) });
+        Atomics.store(held, 1, i + 1);
       }
-      if (!ok) failures.sendSync({ id, value: describeError(out) });
-      Atomics.store(held, 1, i + 1);
     }
+    flush(batch.length);
     Atomics.store(held, 0, 0);
   }
 }
