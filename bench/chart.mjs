@@ -9,8 +9,11 @@ const FIXED = {
   wasm: "#1f5fbf", "wasm-sync": "#1f5fbf", "wasm-async": "#4a8fe7", "wasm-batch": "#0b3a80", pure: "#e07b00",
   "wasm-async-nopreempt": "#9cc2f2", "wasm-batch-nopreempt": "#6b8fc4",
   floor: "#8a8a8a", "floor-sync": "#b5b5b5", "sab-ring": "#8a8a8a", "wasm-ring": "#5f5f5f", go: "#00add8",
+  wasmchan: "#1f5fbf", "wasmchan-batch": "#0b3a80", bridge: "#1f5fbf",
 };
-const OTHERS = ["#2e9e4f", "#9b59b6", "#c0392b", "#16a085", "#8e6c3a", "#d35490", "#6b8e23", "#34495e"];
+// As many as the other implementations of a report (14 with S8's pools): a colour is never reused.
+const OTHERS = ["#2e9e4f", "#9b59b6", "#c0392b", "#16a085", "#8e6c3a", "#d35490", "#6b8e23", "#34495e",
+  "#e6b800", "#7f3fbf", "#ff7f50", "#2f4f4f", "#b8860b", "#8b0000", "#4682b4", "#556b2f"];
 
 export function colourOf(impl, allImpls) {
   if (FIXED[impl]) return FIXED[impl];

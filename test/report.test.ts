@@ -24,7 +24,8 @@ describe("the benchmark report", () => {
     const md = readFileSync(`${out}/REPORT.md`, "utf8");
     const paragraphs: string[] = verdict(report);
     const browsers = report.browser ? ["**In browsers** (the"] : []; // a run with --browser
-    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", "**Across workers** (", "**Memory** per item ", "**Across processes o", ...browsers]);
+    const pools = report.scenarios.some((s: { kind: string }) => s.kind === "pools") ? ["**Worker pools** (S8"] : [];
+    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", "**Across workers** (", "**Memory** per item ", "**Across processes o", ...pools, ...browsers]);
     expect(md.indexOf("## Verdict")).toBeLessThan(md.indexOf("## Summary"));
     for (const p of paragraphs) expect(md).toContain(p);
     // Its numbers are the report's: the Wasm core's S5-1:1 best and its ratio to postMessage.
