@@ -162,8 +162,9 @@ export class Pool<T, R> {
   /** Stops the workers now: every task not yet settled rejects. */
   async terminate(): Promise<void> {
     this.#closing = true;
-    for (const w of this.#workers) w?.terminate();
-    this.#workers.fill(undefined);
+    const ws = [...this.#workers];
+    this.#workers.fill(undefined); // first: a runtime may report the exit while terminate() runs (Deno does)
+    for (const w of ws) w?.terminate();
     this.#failAll(new Error("wasmchan/pool: terminated"));
     this.#end();
   }
