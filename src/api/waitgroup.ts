@@ -100,7 +100,10 @@ export class WaitGroup {
       if (signal !== undefined) signal.addEventListener("abort", onAbort);
       const released = () => Atomics.load(s, GEN) !== gen || Atomics.load(s, COUNT) === 0;
       if (!this.#shared) {
-        localWaiters(this).push(() => finish(resolve));
+        const ws = localWaiters(this);
+        const w = () => finish(resolve);
+        ws.push(w);
+        if (signal !== undefined) signal.addEventListener("abort", () => ws.splice(ws.indexOf(w) >>> 0, 1)); // an aborted wait holds nothing
         return;
       }
       const step = (): void => {

@@ -50,33 +50,52 @@ export function sendBatch(ch: WasmChan<any>, values: readonly unknown[] | Packed
   return i;
 }
 
-/** Non-blocking receives, up to `max` in all into `out`; why it stopped short. What it took stays in
- *  `out` whatever happens (the channel disposed, now or by user code run while settling woken
- *  senders; poisoned). */
-export function recvBatch<T>(ch: WasmChan<T>, max: number, out: T[]): BatchEnd | Error {
+/** Where a batch of receives puts what it takes: `room` values more at most; one value (from the JS
+ *  ring), or `got` slots at `ep` in the core's scratch (copied out before anything else runs). */
+interface Sink<T> {
+  room(): number;
+  one(v: T): void;
+  many(ep: number, got: number): void;
+}
+
+/** The loop of a batch of receives, whatever it fills: chunk by chunk until `sink` is full or the
+ *  channel would block; why it stopped short. What it took stays in the sink whatever happens (the
+ *  channel disposed, now or by user code run while settling woken senders; poisoned). */
+function recvInto<T>(ch: WasmChan<T>, sink: Sink<T>): BatchEnd | Error {
   const heap = ch.heap;
-  const size = ch.size;
-  while (out.length < max) {
+  for (let room = sink.room(); room > 0; room = sink.room()) {
     if (ch.disposed) return useOfDisposed();
     const c = ch.c;
     if (c === 0) {
       const r = ch.tryrecvp();
       if (r === undefined) return BatchEnd.Open;
       if (!r.ok) return BatchEnd.Closed;
-      out.push(r.value);
+      sink.one(r.value);
       continue;
     }
-    const k = Math.min(batchSize(ch), max - out.length);
-    const ep = heap.scratch(k * size);
+    const k = Math.min(batchSize(ch), room);
+    const ep = heap.scratch(k * ch.size);
     const got = heap.core.chanrecvn(heap.t, c, ep, k);
     const why = heap.index();
-    for (let j = 0; j < got; j++) out.push(ch.take(ep + j * size));
+    sink.many(ep, got);
     ch.settleWoken();
     if (why === B_CLOSED) return BatchEnd.Closed;
     if (why !== B_OPEN) return batchError(why);
     if (got < k) return BatchEnd.Open;
   }
   return BatchEnd.Open;
+}
+
+/** Non-blocking receives, up to `max` in all into `out`; why it stopped short. */
+export function recvBatch<T>(ch: WasmChan<T>, max: number, out: T[]): BatchEnd | Error {
+  const size = ch.size;
+  return recvInto(ch, {
+    room: () => max - out.length,
+    one: (v) => void out.push(v),
+    many(ep, got) {
+      for (let j = 0; j < got; j++) out.push(ch.take(ep + j * size));
+    },
+  });
 }
 
 /** The heap view a Packed batch's elements are slots of (same kind, same element size). */
@@ -90,33 +109,20 @@ function copyIn(m: Views, ep: number, p: Packed, from: number, k: number): void 
   heapView.set(p.subarray(from, from + k) as Int32Array, ep / p.BYTES_PER_ELEMENT);
 }
 
-/** Non-blocking receives into view[at.n...] until it is full; why it stopped short. What it wrote
- *  stays written whatever happens. */
+/** Non-blocking receives into view[at.n...] until it is full (a numeric codec's own typed array:
+ *  its slots are the view's elements, copied out whole); why it stopped short. */
 export function recvBatchInto(ch: WasmChan<any>, view: Packed, at: Cursor): BatchEnd | Error {
-  const heap = ch.heap;
-  const size = ch.size;
   const dst = view as Int32Array;
-  while (at.n < dst.length) {
-    if (ch.disposed) return useOfDisposed();
-    const c = ch.c;
-    if (c === 0) {
-      const r = ch.tryrecvp();
-      if (r === undefined) return BatchEnd.Open;
-      if (!r.ok) return BatchEnd.Closed;
-      dst[at.n++] = r.value;
-      continue;
-    }
-    const k = Math.min(batchSize(ch), dst.length - at.n);
-    const ep = heap.scratch(k * size);
-    const got = heap.core.chanrecvn(heap.t, c, ep, k);
-    const why = heap.index();
-    const from = ep / size;
-    dst.set((viewOf(heap.views, view) as Int32Array).subarray(from, from + got), at.n);
-    at.n += got;
-    ch.settleWoken();
-    if (why === B_CLOSED) return BatchEnd.Closed;
-    if (why !== B_OPEN) return batchError(why);
-    if (got < k) return BatchEnd.Open;
-  }
-  return BatchEnd.Open;
+  const size = ch.size;
+  return recvInto(ch, {
+    room: () => dst.length - at.n,
+    one(v) {
+      dst[at.n++] = v;
+    },
+    many(ep, got) {
+      const from = ep / size;
+      dst.set((viewOf(ch.heap.views, view) as Int32Array).subarray(from, from + got), at.n);
+      at.n += got;
+    },
+  });
 }
