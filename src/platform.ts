@@ -79,14 +79,18 @@ export function refTimer(timer: ReturnType<typeof setTimeout>, on: boolean): voi
   if (typeof timer === "number" && deno !== undefined) (on ? deno.refTimer : deno.unrefTimer)?.(timer);
 }
 
-/** Runs `f` in a task of its own, after the event loop had a turn: Node's and Bun's setImmediate (after
- *  timers and I/O); in browsers a setTimeout(0) and then a MessageChannel message; in Deno the message;
+/** Runs `f` in a task of its own, after the event loop had a turn (its timers and I/O): Node's and
+ *  Bun's setImmediate set from a setImmediate; in browsers a setTimeout(0) and then a MessageChannel message; in Deno the message;
  *  setTimeout(0) elsewhere. */
 export const macrotask: (f: () => void) => void = (() => {
   const g = globalThis as { setImmediate?: (f: () => void) => unknown; MessageChannel?: typeof MessageChannel; document?: { hidden?: boolean }; WorkerGlobalScope?: unknown };
   if (typeof g.setImmediate === "function" && typeof (globalThis as { Deno?: unknown }).Deno === "undefined") {
+    // Twice: an immediate set from the poll phase (where an I/O callback or a woken waitAsync runs
+    // the code that went over budget) runs in the same loop iteration's check phase, before the next
+    // timers phase; the second lands after a whole iteration, so timers and I/O have run. With one, a
+    // pool's main thread ran two slices back to back: a 10 ms timer waited 25–45 ms.
     const si = g.setImmediate;
-    return (f: () => void) => void si(f);
+    return (f: () => void) => void si(() => si(f));
   }
   if (typeof g.MessageChannel === "function") {
     const queue: (() => void)[] = [];

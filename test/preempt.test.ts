@@ -5,6 +5,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cores } from "./cores.js";
 import { preemptTuning } from "../dist/api/preempt.js";
+import { macrotask } from "../dist/platform.js";
+import { readFile } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const DURATION_MS = 300;
 
@@ -74,6 +77,35 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
       expect(r.fired).toBeGreaterThan(3); // ~ DURATION_MS / budget turns of the event loop
     }, 30_000);
   }
+
+  // Found by S8 (a pool's pump settling 256 tasks per recvMany): a batch counted as one operation, so
+  // after a cheap phase had stretched the looks at the clock to one every 256 operations, a loop doing
+  // ~1 ms of work per batch looked once every ~256 ms. A batch now counts as the values it moved.
+  it("a recvMany(256) loop with work on each value, after a cheap phase, still lets timers fire about every budget", async () => {
+    preemption.budgetMs = 10;
+    const ch = chan(1024, codecs.i32);
+    let sent = 0, got = 0;
+    const refill = () => {
+      while (ch.trySend(sent)) sent++;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      refill();
+      if ((await ch.recv()) !== got++) throw new Error("out of order");
+    }
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 1);
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2 * DURATION_MS) {
+      refill();
+      for (const v of await ch.recvMany(256)) {
+        if (v !== got++) throw new Error("out of order");
+        const end = performance.now() + 0.004; // the caller's work on each value: ~1 ms a batch
+        while (performance.now() < end);
+      }
+    }
+    clearInterval(timer);
+    expect(ticks.length).toBeGreaterThan(30); // ~60 turns of 10 ms; counted as one operation a batch: 13–16
+  }, 30_000);
 
   // Found in review: the mark that an operation parked was set before the park took its stack trace,
   // and user code run there (Error.prepareStackTrace) made channel ops that cleared it: the parked
@@ -163,4 +195,26 @@ describe.each(cores)("$name core: preemption", ({ lib }) => {
     expect(p.all).toBe(true);
     expect(p.fired).toBe(0);
   }, 30_000);
+});
+
+// Found by S8: code woken by I/O (Node's poll phase) that went over budget ended its slice with one
+// setImmediate, which ran in that same loop iteration's check phase — before the timers phase — so two
+// slices ran back to back between timers (a pool's 10 ms timer waited 25–45 ms). A slice's end waits
+// for the timers that are due.
+describe("the macrotask that ends a slice", () => {
+  it("set from an I/O callback, runs after a timer that was due", async () => {
+    const order: string[] = [];
+    await new Promise<void>((done) => {
+      readFile(fileURLToPath(import.meta.url), () => {
+        setTimeout(() => order.push("timer"), 0);
+        const t = performance.now();
+        while (performance.now() - t < 3); // the timer is due
+        macrotask(() => {
+          order.push("slice end");
+          setTimeout(done, 5);
+        });
+      });
+    });
+    expect(order).toEqual(["timer", "slice end"]);
+  });
 });

@@ -9,6 +9,7 @@
 import { BatchEnd, Kind, type Chan, type RecvResult } from "./chan.js";
 import type { Codec } from "./codecs.js";
 import { RESOLVED } from "./promises.js";
+import { charge } from "./preempt.js";
 import { abortReason, describe, isAborted, signalOf } from "./errors.js";
 import { copyFrom, lengthOfView, packedView, typedArrayName, type Packed } from "./arrays.js";
 import type { OpOptions } from "./chan.js";
@@ -65,6 +66,7 @@ export function sendMany<T>(ch: Chan<T>, values: unknown, opts: OpOptions | unde
   ch.live();
   const signal = signalOf(opts);
   let ps = checkAll(ch, values, "sendMany");
+  charge(ps.length);
   ch.live();
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   let i: number;
@@ -95,12 +97,14 @@ export function recvMany<T>(ch: Chan<T>, max: number, opts: OpOptions | undefine
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const out: T[] = [];
   const end = ch.recvBatch(max, out);
+  charge(out.length);
   if (out.length > 0 || end === BatchEnd.Closed) return Promise.resolve(out);
   if (end !== BatchEnd.Open) throw end; // another thread disposed it: as recv would
   return ch.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
     if (!ok) return out;
     out.push(value);
     if (max > 1) ch.recvBatch(max, out);
+    charge(out.length);
     return out;
   });
 }
@@ -113,6 +117,7 @@ export function recvManyInto<T>(ch: Chan<T>, view: unknown, opts: OpOptions | un
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const at: Cursor = { n: 0 };
   const end = ch.recvBatchInto(dst, at);
+  charge(at.n);
   if (at.n > 0 || end === BatchEnd.Closed) return Promise.resolve(at.n);
   if (end !== BatchEnd.Open) throw end;
   return ch.recvp(Kind.RecvOk, signal).then(({ value, ok }: RecvResult<T>) => {
@@ -123,6 +128,7 @@ export function recvManyInto<T>(ch: Chan<T>, view: unknown, opts: OpOptions | un
     (dst as unknown as T[])[0] = value;
     at.n = 1;
     if (dst.length > 1) ch.recvBatchInto(dst, at);
+    charge(at.n);
     return at.n;
   });
 }
