@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { codecs } from "wasmchan";
 import { Pool, TaskError } from "wasmchan/pool";
+import { Pending } from "../dist/pool/pending.js";
 
 const tasks = new URL("./fixtures/pool-tasks.mjs", import.meta.url);
 
@@ -93,5 +94,61 @@ describe("wasmchan/pool", () => {
     await pool.terminate();
     await expect(p).rejects.toThrow(/terminated/);
     await expect(Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 1, name: "nope" })).rejects.toThrow(/no function export/);
+  });
+
+  it("runMany: a task that throws rejects its batch with that TaskError, other batches complete; one that kills its worker rejects its batch only", async () => {
+    const pool = await Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 2, name: "sometimesThrows" });
+    expect(await pool.runMany([])).toEqual([]);
+    const bad = pool.runMany(Array.from({ length: 20 }, (_, i) => i + 1));
+    const good = pool.runMany(Array.from({ length: 600 }, (_, i) => 7 * i + 1)); // no multiple of 7, 3 blocks of ids
+    await expect(bad).rejects.toThrow(TaskError);
+    await expect(bad).rejects.toThrow(/no multiples of 7: (7|14)/);
+    expect(await good).toEqual(Array.from({ length: 600 }, (_, i) => 2 * (7 * i + 1)));
+    expect(await pool.runMany([1, 2, 3])).toEqual([2, 4, 6]); // late results of the rejected batch land nowhere
+    await pool.close();
+
+    const dies = await Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 2, name: "diesOn13" });
+    const settled = await Promise.allSettled([dies.runMany([11, 12, 13, 14]), dies.runMany([1, 2, 3])]);
+    expect(settled[0].status).toBe("rejected");
+    expect(((settled[0] as PromiseRejectedResult).reason as Error).message).toMatch(/died/);
+    // The other batch completes unless the dying worker held part of it (it takes up to 32 jobs at once).
+    if (settled[1].status === "fulfilled") expect(settled[1].value).toEqual([1, 4, 9]);
+    expect(dies.size).toBe(2);
+    expect(await dies.runMany(Array.from({ length: 300 }, (_, i) => i + 20))).toEqual(Array.from({ length: 300 }, (_, i) => (i + 20) ** 2));
+    await dies.close();
+  });
+
+  it("Pending: a batch's ids are consecutive, its results land in order, its blocks stay taken until every task is accounted for", async () => {
+    const p = new Pending(8); // 8 blocks of 256 ids
+    const a = p.many<number>(600); // blocks 0..2
+    const b = p.many<number>(700); // blocks 3..5
+    expect(a.first >>> 0).toBe(0x8000_0000);
+    expect(b.first - a.first).toBe(3 * 256);
+    for (let j = 599; j >= 0; j--) p.settle(a.first + j, true, j * 10); // any order
+    expect(await a.promise).toEqual(Array.from({ length: 600 }, (_, j) => j * 10));
+    // b fails at its first failure; its other tasks are still out, so its blocks stay taken.
+    p.settle(b.first + 5, false, new Error("boom"));
+    await expect(b.promise).rejects.toThrow("boom");
+    const c = p.many<number>(512); // 6..7 free: fits there
+    expect((c.first - a.first) / 256).toBe(6);
+    const d = p.many<number>(3 * 256); // 3..5 still b's: wraps to 0..2 (a's, free)
+    expect((d.first - a.first) / 256).toBe(0);
+    expect(() => p.many<number>(256)).toThrow(/too many tasks in flight/); // every block taken
+    for (let j = 0; j < 700; j++) if (j !== 5) p.settle(b.first + j, true, -1); // b's late results: nowhere
+    const e = p.many<number>(2 * 256); // 3..5 free again
+    expect((e.first - a.first) / 256).toBe(3);
+    p.settle(d.first + 1, true, 1);
+    p.settle(c.first + 9, true, 9);
+    p.settle(12345, true, 0); // an id never given: ignored
+    expect(() => p.many<number>(5 * 256)).toThrow(/at most 1024 at once/);
+    const one = p.one<number>();
+    expect(one.id).toBeLessThan(0x8000_0000);
+    expect(p.size).toBe(1 + 3 + 2 + 2);
+    p.failAll(new Error("all"));
+    await expect(one.promise).rejects.toThrow("all");
+    await expect(c.promise).rejects.toThrow("all");
+    await expect(d.promise).rejects.toThrow("all");
+    await expect(e.promise).rejects.toThrow("all");
+    expect(p.size).toBe(0);
   });
 });

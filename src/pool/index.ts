@@ -2,14 +2,15 @@
 // (its capacity bounds what is queued), results come back through `results`, failures through
 // `failures`, each tagged with its task's id; `run(task)` returns a Promise per task.
 //
-// Invariants: every task id in `pending` is settled exactly once — by its result, its failure, the
-// death of the worker that held it, or terminate(); a result for an id no longer pending (its worker was
-// declared dead right after sending it) is dropped. A worker that dies (terminated, crashed, killed) is
+// Invariants: every task in `pending` (pending.ts) is settled exactly once — by its result, its
+// failure, the death of the worker that held it, or terminate(); a result for an id no longer pending
+// (its worker was declared dead right after sending it) is dropped. A worker that dies (terminated, crashed, killed) is
 // replaced, so the pool keeps its size, and fails only the tasks it held and had not reported (its
 // region of `held`, written by worker.ts before it works).
 import { SharedHeap, ChannelError, codecs, type Chan, type Codec } from "../index.js";
 import { tagged } from "../api/codecs.js";
 import type { Setup } from "./setup.js";
+import { Pending } from "./pending.js";
 
 /** Options of `Pool.create`. */
 export interface PoolOptions<T, R> {
@@ -30,7 +31,6 @@ export interface PoolOptions<T, R> {
 }
 
 type Tagged<V> = { id: number; value: V };
-interface Waiter { resolve(v: unknown): void; reject(e: unknown): void }
 interface Handle { terminate(): void }
 
 const g = globalThis as { process?: { getBuiltinModule?: (m: string) => unknown }; navigator?: { hardwareConcurrency?: number } };
@@ -60,11 +60,10 @@ export class Pool<T, R> {
   readonly #jobs: Chan<Tagged<T>>;
   readonly #results: Chan<Tagged<R>>;
   readonly #failures: Chan<Tagged<{ name: string; message: string; stack?: string }>>;
-  readonly #pending = new Map<number, Waiter>();
+  readonly #pending = new Pending();
   readonly #workers: (Handle | undefined)[];
   readonly #held: Uint32Array;
   readonly #setup: Omit<Setup, "slot">;
-  #next = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
   #broken: unknown;
@@ -86,8 +85,8 @@ export class Pool<T, R> {
       jobs: this.#jobs.share(), results: this.#results.share(), failures: this.#failures.share(),
     };
     this.#pumps = Promise.all([
-      this.#pump(this.#results, (id, v) => this.#settle(id, (w) => w.resolve(v))),
-      this.#pump(this.#failures, (id, e) => this.#settle(id, (w) => w.reject(new TaskError(e.message, e.name, e.stack)))),
+      this.#pump(this.#results, (id, v) => this.#pending.settle(id, true, v)),
+      this.#pump(this.#failures, (id, e) => this.#pending.settle(id, false, new TaskError(e.message, e.name, e.stack))),
     ]).then(() => {});
   }
 
@@ -113,32 +112,39 @@ export class Pool<T, R> {
   run(task: T, opts?: { signal?: AbortSignal }): Promise<R> {
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     if (this.#closing) return Promise.reject(new ChannelError("wasmchan/pool: run on a closed pool"));
-    const id = this.#id();
-    const p = new Promise<R>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    const { id, promise } = this.#pending.one<R>();
     try {
       const job = { id, value: task };
       // Room in the queue: no Promise for the send. Full: the send waits (bounded submission).
-      if (opts !== undefined || !this.#jobs.trySend(job)) this.#jobs.send(job, opts).then(undefined, (e) => this.#settle(id, (w) => w.reject(e)));
+      if (opts !== undefined || !this.#jobs.trySend(job)) this.#jobs.send(job, opts).then(undefined, (e) => this.#pending.settle(id, false, e));
     } catch (e) {
-      this.#pending.delete(id); // a task the codec refuses: nothing was queued
+      this.#pending.settle(id, false, e); // a task the codec refuses: nothing was queued
+      promise.catch(() => {});
       throw e;
     }
-    return p;
+    return promise;
   }
 
   /** `run` for many tasks at once (a batch into the queue): their results, in order. */
   runMany(tasks: readonly T[]): Promise<R[]> {
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     if (this.#closing) return Promise.reject(new ChannelError("wasmchan/pool: run on a closed pool"));
-    const jobs = tasks.map((value) => ({ id: this.#id(), value }));
-    const ps = jobs.map(({ id }) => new Promise<R>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })));
+    const k = tasks.length;
+    if (k === 0) return Promise.resolve([]);
+    const { first, promise } = this.#pending.many<R>(k);
+    const jobs = new Array<Tagged<T>>(k);
+    for (let j = 0; j < k; j++) jobs[j] = { id: first + j, value: tasks[j] };
+    // If the send fails (the pool closed while it waited), what was not sent fails; what was sent may
+    // still report, into ids no newer batch takes (no batch is made on a closing pool).
+    const failAll = (e: unknown) => { for (let j = 0; j < k; j++) this.#pending.settle(first + j, false, e); };
     try {
-      this.#jobs.sendMany(jobs).then(undefined, (e) => { for (const { id } of jobs) this.#settle(id, (w) => w.reject(e)); });
+      this.#jobs.sendMany(jobs).then(undefined, failAll);
     } catch (e) {
-      for (const { id } of jobs) this.#pending.delete(id);
+      failAll(e); // a task the codec refuses: nothing was queued
+      promise.catch(() => {});
       throw e;
     }
-    return Promise.all(ps);
+    return promise;
   }
 
   /** Lets the queued tasks finish, then stops the workers; resolves once they have exited. */
@@ -153,7 +159,7 @@ export class Pool<T, R> {
       this.#results.close();
       this.#failures.close();
       await this.#pumps;
-      this.#failAll(new Error("wasmchan/pool: closed before this task ran")); // none, unless a worker died holding it
+      this.#pending.failAll(new Error("wasmchan/pool: closed before this task ran")); // none, unless a worker died holding it
       this.#end();
     })();
     return this.#closed;
@@ -165,31 +171,12 @@ export class Pool<T, R> {
     const ws = [...this.#workers];
     this.#workers.fill(undefined); // first: a runtime may report the exit while terminate() runs (Deno does)
     for (const w of ws) w?.terminate();
-    this.#failAll(new Error("wasmchan/pool: terminated"));
+    this.#pending.failAll(new Error("wasmchan/pool: terminated"));
     this.#end();
   }
 
   #end(): void {
     for (const ch of [this.#jobs, this.#results, this.#failures]) ch.dispose();
-  }
-
-  #id(): number {
-    do this.#next = (this.#next + 1) >>> 0;
-    while (this.#pending.has(this.#next));
-    return this.#next;
-  }
-
-  #settle(id: number, f: (w: Waiter) => void): void {
-    const w = this.#pending.get(id);
-    if (w === undefined) return; // its worker was declared dead just after it reported
-    this.#pending.delete(id);
-    f(w);
-  }
-
-  #failAll(e: unknown): void {
-    const ws = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const w of ws) w.reject(e);
   }
 
   async #pump<V>(ch: Chan<Tagged<V>>, settle: (id: number, v: V) => void): Promise<void> {
@@ -202,7 +189,7 @@ export class Pool<T, R> {
     } catch (e) {
       if (this.#closing && this.#pending.size === 0) return; // disposed at the end
       this.#broken = e; // a channel poisoned by a worker that died holding its lock: nothing can go on
-      this.#failAll(e);
+      this.#pending.failAll(e);
     }
   }
 
@@ -211,7 +198,7 @@ export class Pool<T, R> {
     const b = this.#setup.batch + 2;
     const h = this.#held;
     const count = Atomics.load(h, i * b), reported = Atomics.load(h, i * b + 1);
-    for (let k = reported; k < count; k++) this.#settle(h[i * b + 2 + k], (w) => w.reject(why));
+    for (let k = reported; k < count; k++) this.#pending.settle(h[i * b + 2 + k], false, why);
     Atomics.store(h, i * b, 0);
   }
 
@@ -231,7 +218,7 @@ export class Pool<T, R> {
         this.#alive--;
         if (!ready) return reject(new Error("wasmchan/pool: a worker exited before it was ready"));
         this.#failHeld(i, new Error("wasmchan/pool: the worker running this task died"));
-        if (!this.#closing) void this.#spawn(i).catch((e) => { this.#broken = e; this.#failAll(e); });
+        if (!this.#closing) void this.#spawn(i).catch((e) => { this.#broken = e; this.#pending.failAll(e); });
         else if (this.#alive === 0) this.#allExited?.();
       };
       const handle = start(setup, onMessage, onExit);
