@@ -1,5 +1,5 @@
 // Browsers: a cross-origin-isolated page and 2 Web Workers exchange 100k values through a shared
-// channel, and a page without the isolation headers uses local channels and select — in real
+// channel, wasmchan/pool runs on Web Workers (results, failures, a worker that dies), and a page without the isolation headers uses local channels and select — in real
 // headless Chromium (Debian's, driven by playwright-core) and Firefox ESR (Debian's, driven by
 // puppeteer-core over WebDriver BiDi), loading the library as plain ESM from dist/.
 import type { Server } from "node:http";
@@ -67,6 +67,18 @@ describe.each(engines)("in headless $name", (engine) => {
     expect(r.sum).toBe((100_000 * 99_999) / 2);
     expect(r.mainThreadBlock).toBe("TypeError"); // the browser's main thread may not block
     expect(r.stats.parkedSenders + r.stats.parkedReceivers).toBe(0);
+  }, 120_000);
+
+  it("wasmchan/pool on Web Workers: run and runMany pair results with tasks, a throw rejects its task only, a dead worker fails its task and is replaced", async () => {
+    const r = await resultOf("/isolated/test/browser/pool.html");
+    expect(r.error).toBeUndefined();
+    expect(r.runWrong).toBe(0);
+    expect(r.runManyWrong).toBe(0);
+    expect(r.throwsWrong).toBe(0);
+    expect(r.crashRejected).toEqual([[13, "wasmchan/pool: the worker running this task died"]]);
+    expect(r.crashWrong).toBe(0);
+    expect(r.crashSize).toBe(2);
+    expect(r.afterWrong).toBe(0);
   }, 120_000);
 
   it("without COOP/COEP, local channels and select work and SharedHeap.create says why it cannot", async () => {

@@ -90,12 +90,14 @@ export class Pool<T, R> {
     ]).then(() => {});
   }
 
-  /** Starts `size` workers, each importing `module` (a URL or path of an ES module whose export `name`
-   *  is the task function: `(task: T) => R` or a Promise of R), and resolves once they are ready. */
+  /** Starts `size` workers, each importing `module` (an ES module whose export `name` is the task
+   *  function: `(task: T) => R` or a Promise of R), and resolves once they are ready. `module` is a URL,
+   *  or a string: a path relative to the working directory in Node, Bun and Deno, a URL relative to
+   *  the page in a browser. */
   static async create<T, R>(module: string | URL, opts: PoolOptions<T, R>): Promise<Pool<T, R>> {
     const size = opts.size ?? Math.max(1, (g.navigator?.hardwareConcurrency ?? 2) - 1);
     if (!Number.isInteger(size) || size < 1) throw new RangeError("wasmchan/pool: size must be an integer >= 1");
-    const url = module instanceof URL ? module.href : new URL(module, `file://${typeof g.process === "object" ? `${(g.process as { cwd?: () => string }).cwd?.()}/` : "/"}`).href;
+    const url = module instanceof URL ? module.href : new URL(module, moduleBase()).href;
     const heap = await SharedHeap.create({ maxBytes: opts.maxBytes ?? 64 << 20 });
     const pool = new Pool<T, R>(heap, url, opts, size);
     await Promise.all(pool.#workers.map((_, i) => pool.#spawn(i)));
@@ -230,6 +232,14 @@ export class Pool<T, R> {
 
 const workerUrl = new URL("./worker.js", import.meta.url);
 
+/** What a module given as a string is relative to: the working directory where there is one (Node,
+ *  Bun, Deno), as a path on the command line would be; else the page (or worker) in a browser. */
+function moduleBase(): string {
+  const cwd = (g.process as { cwd?: () => string } | undefined)?.cwd?.();
+  if (typeof cwd === "string") return `file://${cwd}/`;
+  return (globalThis as { location?: { href?: string } }).location?.href ?? "file:///";
+}
+
 /** Starts a worker on Node-style runtimes (node:worker_threads) or as a module Web Worker. */
 function start(setup: Setup, onMessage: (m: any) => void, onExit: () => void): Handle {
   if (nodeWorkers !== undefined) {
@@ -242,11 +252,19 @@ function start(setup: Setup, onMessage: (m: any) => void, onExit: () => void): H
   const W = (globalThis as { Worker?: new (u: URL, o: unknown) => { postMessage(m: unknown): void; terminate(): void; onmessage: unknown; onerror: unknown } }).Worker;
   if (W === undefined) throw new TypeError("wasmchan/pool: this runtime has no workers");
   const w = new W(workerUrl, { type: "module" });
-  w.onmessage = (e: { data: unknown }) => onMessage(e.data);
-  // A browser does not say when a worker dies; an uncaught error is the sign we get: end it, replace it.
-  w.onerror = () => {
+  // A browser does not say when a worker ends: one that ran out of jobs says so (worker.ts), and an
+  // uncaught error is the sign of one that died. Either way it is terminated and has exited, once.
+  let gone = false;
+  const exit = () => {
+    if (gone) return;
+    gone = true;
     w.terminate();
     onExit();
+  };
+  w.onmessage = (e: { data: unknown }) => ((e.data as { exiting?: boolean } | null)?.exiting === true ? exit() : onMessage(e.data));
+  w.onerror = (e: { preventDefault?: () => void }) => {
+    e.preventDefault?.(); // the pool answers for it (the task fails), as in Node: not the page's error
+    exit();
   };
   w.postMessage(setup);
   return { terminate: () => w.terminate() };

@@ -67,5 +67,11 @@ if (wt !== undefined && !wt.isMainThread && wt.parentPort !== null) {
   start(wt.workerData as Setup, (m) => port.postMessage(m)).catch((e) => port.postMessage({ error: describeError(e) }));
 } else if (typeof g.addEventListener === "function") {
   const post = (m: unknown) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(m);
-  g.addEventListener("message", (e) => void start(e.data as Setup, post).catch((err) => post({ error: describeError(err) })), { once: true });
+  // A Web Worker does not end with its script: once the jobs are drained it says so (the pool's close()
+  // waits for every worker to end) and closes itself.
+  const end = () => {
+    post({ exiting: true });
+    (globalThis as unknown as { close(): void }).close();
+  };
+  g.addEventListener("message", (e) => void start(e.data as Setup, post).then(end, (err) => post({ error: describeError(err) })), { once: true });
 }
