@@ -2,9 +2,12 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { expect } from "vitest";
+import { macrotask as platformMacrotask } from "../dist/platform.js";
 
-/** One macrotask turn: every pending microtask (promise reaction) has run when it resolves. */
-export const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** One macrotask turn, as the library's preemption ends a slice (platform.ts: in Node a setImmediate
+ *  set from a setImmediate): every pending microtask has run, and every Promise a slice deferred before
+ *  it was called has settled, when it resolves. */
+export const macrotask = (): Promise<void> => new Promise((resolve) => platformMacrotask(resolve));
 
 /**
  * Let the event loop run `n` setImmediate turns and one setTimeout(0) turn. In these tests an
