@@ -52,6 +52,7 @@ function rows(report) {
 const KINDS = [
   ["same-thread", "Same thread (time per message; ratio = floor / this, above 1× is faster than the hand-written Promise channel)"],
   ["workers", "Across workers, S5 (time per message; ratio = the scenario's floor / this: wasm-ring in S5-1:1, sab-ring elsewhere)"],
+  ["batches", "Batches against single sends, B1 (time per value; ratio = one await send per value / this)"],
   ["memory", "Memory (bytes per item; ratio = floor / this, above 1× is smaller than the floor)"],
   ["processes", "Across processes over NATS, S7 (time per message; ratio = the bare JetStream client with 256 publishes in flight / this)"],
   ["pools", "Worker pools, S8 (time per task; ratio = piscina / this; stall and memory in each scenario's notes)"],

@@ -128,6 +128,17 @@ function processes(report) {
   return `**Across processes over NATS** (their time / the bridge's, above 1× means the bridge is faster) — ${parts.join("; ")}.`;
 }
 
+/** B1: sendMany against the cheaper single form, per core (issue 19: no more per value). */
+function batches(report) {
+  const rows = medians(report, "batches");
+  const parts = rows.filter(({ m }) => m.has("sendMany") && (m.has("send") || m.has("trySend"))).map(({ s, m }) => {
+    const [single, v] = [["send", "await send"], ["trySend", "trySend"]].filter(([k]) => m.has(k)).map(([k, what]) => [what, m.get(k)]).reduce((a, b) => (b[1] < a[1] ? b : a));
+    return `${s.id}: sendMany ${fmt(m.get("sendMany"))} a value, ${x(v / m.get("sendMany"))} the speed of ${single} per value (${fmt(v)})`;
+  });
+  if (!parts.length) return undefined;
+  return `**Batches** (bytes(1024), 256 a call, against the cheaper single form) — ${parts.join("; ")}.`;
+}
+
 /** S8's targets: wasmchan/pool's best form against piscina, per scenario (issue 19). */
 const POOL_TARGET = { "S8-tiny": 20, "S8-cpu": 4, "S8-bytes": 5 };
 
@@ -150,5 +161,5 @@ function pools(report) {
 
 /** The verdict: a paragraph per kind of scenario, markdown (bold only). */
 export function verdict(report) {
-  return [sameThread(report), workers(report), memory(report), processes(report), pools(report), ...browserVerdict(report.browser)].filter(Boolean);
+  return [sameThread(report), batches(report), workers(report), memory(report), processes(report), pools(report), ...browserVerdict(report.browser)].filter(Boolean);
 }

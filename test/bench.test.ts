@@ -46,7 +46,7 @@ describe("npm run bench -- --quick", () => {
     }
     // every scenario kind ran, and every scenario has a verified result from both wasmchan cores or the S5 transports
     const kinds = new Set(report.scenarios.map((s: { kind: string }) => s.kind));
-    expect([...kinds].sort()).toEqual(["memory", "pools", "processes", "same-thread", "workers"]);
+    expect([...kinds].sort()).toEqual(["batches", "memory", "pools", "processes", "same-thread", "workers"]);
     for (const s of report.scenarios) {
       const ok = results.filter((r) => r.scenario === s.id && r.ok);
       // S7 needs nats-server (CI installs it); without it the scenario says so and is skipped.
@@ -55,6 +55,7 @@ describe("npm run bench -- --quick", () => {
       expect(ok.some((r) => r.impl === s.floor), `${s.id} has its floor ${s.floor}`).toBe(true);
       if (s.kind === "workers") expect(ok.map((r) => r.impl)).toEqual(expect.arrayContaining(["wasm-async", "wasm-sync"]));
       else if (s.kind === "processes") expect(ok.map((r) => r.impl)).toEqual(expect.arrayContaining(["bridge", "jetstream"]));
+      else if (s.kind === "batches") expect(ok.map((r) => r.impl).sort()).toEqual(["send", "sendMany", "trySend"]);
       else if (s.kind === "pools") {
         const all = ["piscina", "postmessage", "tinypool", "wasmchan", "wasmchan-batch", "workerpool"];
         const hangs = process.versions.bun ? "workerpool" : process.versions.deno ? "tinypool" : ""; // skipped there, saying why
@@ -62,7 +63,7 @@ describe("npm run bench -- --quick", () => {
         for (const r of ok) expect((r as unknown as { stallMs: number }).stallMs, `${s.id} ${r.impl} stall`).toBeGreaterThanOrEqual(0);
       } else expect(ok.map((r) => r.impl)).toEqual(expect.arrayContaining(["wasm", "pure"]));
     }
-    for (const id of ["S1", "S1c", "S2", "S3", "S4", "S6", "make", "mem-chan", "mem-recv", "S5-1:1", "S5-4:4", "S7-i32", "S7-bytes", "S8-tiny", "S8-cpu", "S8-bytes"]) {
+    for (const id of ["S1", "S1c", "S2", "S3", "S4", "S6", "make", "mem-chan", "mem-recv", "S5-1:1", "S5-4:4", "S7-i32", "S7-bytes", "S8-tiny", "S8-cpu", "S8-bytes", "B1-wasm", "B1-shared", "B1-pure"]) {
       expect(report.scenarios.map((s: { id: string }) => s.id)).toContain(id);
     }
     // semantic probes ran for every Promise-based library, and wasmchan passes them all

@@ -9,7 +9,7 @@
 // Adding a scenario = adding one file (or one entry to an array).
 import { readdirSync } from "node:fs";
 
-const ORDER = ["same-thread.mjs", "memory.mjs", "workers.mjs", "nats.mjs", "pools.mjs"];
+const ORDER = ["same-thread.mjs", "batches.mjs", "memory.mjs", "workers.mjs", "nats.mjs", "pools.mjs"];
 
 export async function loadScenarios() {
   const dir = new URL("./", import.meta.url);

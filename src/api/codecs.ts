@@ -198,7 +198,7 @@ function bytes(maxLen: number): Codec<Uint8Array> {
       if (n > max) throw tooLong(name, "a Uint8Array", n, max);
       return new Uint8Array(p as Uint8Array);
     },
-    unpack: (s) => (s as Uint8Array).slice(),
+    unpack: (s) => s as Uint8Array, // the snapshot is the channel's alone and read once: it becomes the receiver's
     prepare,
     store(m, a, p) {
       const b = p as Uint8Array;
