@@ -25,7 +25,8 @@ describe("the benchmark report", () => {
     const paragraphs: string[] = verdict(report);
     const browsers = report.browser ? ["**In browsers** (the"] : []; // a run with --browser
     const pools = report.scenarios.some((s: { kind: string }) => s.kind === "pools") ? ["**Worker pools** (S8"] : [];
-    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", "**Across workers** (", "**Memory** per item ", "**Across processes o", ...pools, ...browsers]);
+    const batches = report.scenarios.some((s: { kind: string }) => s.kind === "batches") ? ["**Batches** (bytes(1"] : [];
+    expect(paragraphs.map((p) => p.slice(0, 20))).toEqual(["**On one thread** (S", ...batches, "**Across workers** (", "**Memory** per item ", "**Across processes o", ...pools, ...browsers]);
     expect(md.indexOf("## Verdict")).toBeLessThan(md.indexOf("## Summary"));
     for (const p of paragraphs) expect(md).toContain(p);
     // Its numbers are the report's: the Wasm core's S5-1:1 best and its ratio to postMessage.
@@ -37,7 +38,7 @@ describe("the benchmark report", () => {
     };
     const best = Math.min(...["wasm-sync", "wasm-async", "wasm-batch"].map((i) => med(i, "S5-1:1")));
     const ratio = med("postmessage", "S5-1:1") / best;
-    expect(paragraphs[1]).toContain(`${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}× postMessage per value`);
+    expect(paragraphs[1 + batches.length]).toContain(`${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}× postMessage per value`);
   });
 
   it.skipIf(!existsSync(CHROMIUM))("report.html in Chromium: a visible bar for every implementation, a labelled log axis per chart, distinct colours, the verdict", async () => {
