@@ -18,6 +18,31 @@ describe.each(cores.map((c) => [c.name, c.lib] as const))("%s core", (coreName, 
   };
   const i32 = (cap = 0): Ch<number> => (chan as any)(cap, { codec: codecs.i32 });
 
+  // Found in review: a bytes(n) receiver gets the channel's snapshot itself (no second copy), and the
+  // pure core stored a send case's one snapshot — a case reused select after select gave every receiver
+  // the same Uint8Array. Every path: buffered, hand-off to a parked receiver, parked sender.
+  it("a send case of bytes(n) reused by many selects gives each receiver an array of its own", async () => {
+    const ch = chan(2, codecs.bytes(4));
+    const src = new Uint8Array([1, 2, 3, 4]);
+    const c = send(ch, src);
+    src[0] = 99; // the case took its value when made
+    await select([c]);
+    await select([c]); // buffered twice
+    const got = [await ch.recv(), await ch.recv()];
+    const parkedRecv = ch.recv();
+    await select([c]); // handed to the parked receiver
+    got.push(await parkedRecv);
+    await select([c]);
+    await select([c]);
+    const parkedSend = select([c]); // parks: the buffer is full
+    got.push(await ch.recv(), await ch.recv(), await ch.recv());
+    await parkedSend;
+    expect(new Set(got).size).toBe(got.length);
+    got[0][1] = 77;
+    for (const g of got.slice(1)) expect([...g]).toEqual([1, 2, 3, 4]);
+    expect([...src]).toEqual([99, 2, 3, 4]);
+  });
+
   describe("result shape", () => {
     it("a receive case gives { index, value, ok } like recvOk; a send case gives value undefined, ok true", async () => {
       const a = chan<string>(1);

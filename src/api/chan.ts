@@ -334,9 +334,10 @@ export function liveOf(ch: Chan<any>): void {
   ch.live();
 }
 
-/** @internal `ch.check(v)`: what a send case stores. */
+/** @internal What a send case stores: `v` checked and kept (a snapshot of anything mutable), so the
+ *  case sends the value it was made with, on both cores, however often it is used. */
 export function checkFor(ch: Chan<any>, v: unknown): unknown {
-  return ch.check(v);
+  return ch.keep(ch.check(v));
 }
 
 /** @internal Whether one select may have cases on both `a` and `b`. */

@@ -29,6 +29,14 @@ const out = {
 };
 
 /** The channel of a non-nil case. */
+/** What a send case puts in the channel: a snapshot of its checked value, taken per use — a case may
+ *  be reused by select after select, and a receiver owns what it gets (bytes(n) hands its snapshot
+ *  over, not a copy of it). */
+function sent(c: PureChan<any>, k: Case): unknown {
+  const p = Case.pOf(k);
+  return c.codec === undefined ? p : c.codec.snap(p);
+}
+
 function chanOf(k: Case): PureChan<any> {
   return Case.chOf(k) as PureChan<any>;
 }
@@ -123,10 +131,10 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
       } else {
         const sg = dequeue(c.recvq);
         if (sg !== null) {
-          sendTo(sg, Case.pOf(k));
+          sendTo(sg, sent(c, k));
           r = R_HANDOFF;
         } else if (c.qcount < c.dataqsiz) {
-          bufsend(c, Case.pOf(k));
+          bufsend(c, sent(c, k));
           r = R_DONE;
         }
       }
@@ -163,7 +171,7 @@ function selectgo1(cases: readonly Case[], block: boolean): number {
     const k = cases[casi];
     const c = chanOf(k);
     const isSend = Case.dirOf(k) === DIR_SEND;
-    const sg = new SelectSudog(c, isSend ? F_SEND : 0, isSend ? Case.pOf(k) : undefined, casi);
+    const sg = new SelectSudog(c, isSend ? F_SEND : 0, isSend ? sent(c, k) : undefined, casi);
     if (g === null) g = sg;
     else {
       sg.g = g;
