@@ -118,6 +118,47 @@ describe("wasmchan/pool", () => {
     await dies.close();
   });
 
+  it("a result its codec refuses fails that task with a TaskError (TypeError, RangeError); the rest of its batch and the worker go on", async () => {
+    const pool = await Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 2, name: "badResult", batch: 16 });
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => pool.run(i)));
+    settled.forEach((s, n) => {
+      if (n === 5 || n === 6) {
+        expect(s.status).toBe("rejected");
+        const e = (s as PromiseRejectedResult).reason as TaskError;
+        expect(e).toBeInstanceOf(TaskError);
+        expect(e.taskName).toBe(n === 5 ? "TypeError" : "RangeError");
+      } else expect(s).toEqual({ status: "fulfilled", value: n });
+    });
+    await expect(pool.runMany([1, 2, 5, 3])).rejects.toThrow(TaskError);
+    expect(await pool.runMany([7, 8, 9])).toEqual([7, 8, 9]);
+    expect(pool.size).toBe(2);
+    await pool.close();
+  });
+
+  it("Pending: a second outcome of one task is ignored; a batch rejected by a failed send keeps its ids until they report", async () => {
+    const p = new Pending(8);
+    const a = p.many<number>(2); // block 0
+    p.settle(a.first, true, 1);
+    p.settle(a.first, false, new Error("late death")); // its worker was declared dead after it reported
+    p.settle(a.first, true, 9);
+    p.settle(a.first + 5, true, 5); // past its tasks: ignored
+    expect(p.size).toBe(1);
+    p.settle(a.first + 1, true, 2);
+    expect(await a.promise).toEqual([1, 2]);
+    const b = p.many<number>(3 * 256); // blocks 1..3
+    p.reject(b.first, new Error("send failed"));
+    await expect(b.promise).rejects.toThrow("send failed");
+    const c = p.many<number>(4 * 256); // blocks 4..7
+    const d = p.many<number>(1); // wraps to block 0 (a's, free)
+    expect(d.first).toBe(a.first);
+    expect(() => p.many<number>(1)).toThrow(/too many tasks in flight/); // b's ids are still out
+    for (let j = 0; j < 3 * 256; j++) p.settle(b.first + j, true, j); // they report: into nothing
+    expect(p.many<number>(1).first).toBe(b.first); // now its blocks are free
+    p.failAll(new Error("end"));
+    await expect(c.promise).rejects.toThrow("end");
+    await expect(d.promise).rejects.toThrow("end");
+  });
+
   it("Pending: a batch's ids are consecutive, its results land in order, its blocks stay taken until every task is accounted for", async () => {
     const p = new Pending(8); // 8 blocks of 256 ids
     const a = p.many<number>(600); // blocks 0..2

@@ -136,13 +136,12 @@ export class Pool<T, R> {
     const { first, promise } = this.#pending.many<R>(k);
     const jobs = new Array<Tagged<T>>(k);
     for (let j = 0; j < k; j++) jobs[j] = { id: first + j, value: tasks[j] };
-    // If the send fails (the pool closed while it waited), what was not sent fails; what was sent may
-    // still report, into ids no newer batch takes (no batch is made on a closing pool).
-    const failAll = (e: unknown) => { for (let j = 0; j < k; j++) this.#pending.settle(first + j, false, e); };
     try {
-      this.#jobs.sendMany(jobs).then(undefined, failAll);
+      // If the send fails part way (the pool closed while it waited), the batch rejects; what was sent
+      // may still report, so its ids stay taken (Pending.reject) until then or the pool's end.
+      this.#jobs.sendMany(jobs).then(undefined, (e) => this.#pending.reject(first, e));
     } catch (e) {
-      failAll(e); // a task the codec refuses: nothing was queued
+      for (let j = 0; j < k; j++) this.#pending.settle(first + j, false, e); // refused by the codec: nothing was queued
       promise.catch(() => {});
       throw e;
     }

@@ -15,9 +15,11 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-/** One runMany: its results by index, what is still out, and its Promise's functions. */
+/** One runMany: its results by index, which tasks have had their outcome, what is still out, and its
+ *  Promise's functions. */
 interface Batch extends Waiter {
   readonly out: unknown[];
+  readonly seen: Uint8Array;
   left: number;
   done: boolean;
   /** Its first block. */
@@ -73,14 +75,15 @@ export class Pending {
     this.#nextBlock = b + blocks;
     let batch!: Batch;
     const promise = new Promise<R[]>((resolve, reject) => {
-      batch = { out: new Array(k), left: k, done: false, first: b, blocks, resolve: resolve as (v: unknown) => void, reject };
+      batch = { out: new Array(k), seen: new Uint8Array(k), left: k, done: false, first: b, blocks, resolve: resolve as (v: unknown) => void, reject };
     });
     for (let q = 0; q < blocks; q++) this.#blocks.set(b + q, batch);
     return { first: (BATCH_BIT | (b << 8)) >>> 0, promise };
   }
 
-  /** Task `id`'s outcome: its result (ok) or why it failed. An id not in flight is ignored (its worker
-   *  was declared dead just after it reported, or everything was failed). */
+  /** Task `id`'s outcome: its result (ok) or why it failed. An id not in flight, or a second outcome
+   *  of one task, is ignored (its worker was declared dead just after it reported, or everything was
+   *  failed): a batch counts each task once. */
   settle(id: number, ok: boolean, v: unknown): void {
     if (id < BATCH_BIT) {
       const w = this.#one.get(id);
@@ -93,7 +96,10 @@ export class Pending {
     const block = (id >>> 8) & (BLOCKS - 1);
     const b = this.#blocks.get(block);
     if (b === undefined) return;
-    if (ok) b.out[(block - b.first) * BLOCK + (id & (BLOCK - 1))] = v;
+    const j = (block - b.first) * BLOCK + (id & (BLOCK - 1));
+    if (j >= b.seen.length || b.seen[j] === 1) return;
+    b.seen[j] = 1;
+    if (ok) b.out[j] = v;
     else if (!b.done) {
       b.done = true;
       b.reject(v); // the first failure rejects the batch, as Promise.all would
@@ -104,6 +110,16 @@ export class Pending {
       b.done = true;
       b.resolve(b.out);
     }
+  }
+
+  /** Rejects the batch whose first id is `first` with `e` without counting its tasks as accounted
+   *  for: some may still be queued or running (a send that failed part way), so its ids stay taken
+   *  until they report or everything is failed. */
+  reject(first: number, e: unknown): void {
+    const b = this.#blocks.get((first >>> 8) & (BLOCKS - 1));
+    if (b === undefined || b.done) return;
+    b.done = true;
+    b.reject(e);
   }
 
   /** Fails every task in flight with `e` and forgets them all. */

@@ -30,7 +30,22 @@ async function start(s: Setup, post: (m: unknown) => void): Promise<void> {
     // failure is sent and at the end of the batch; `reported` moves on only once they were sent.
     const out: { id: number; value: unknown }[] = [];
     const flush = (upTo: number) => {
-      if (out.length > 0) results.sendManySync(out);
+      if (out.length > 0) {
+        try {
+          results.sendManySync(out); // checks every result first: one the codec refuses sends nothing
+        } catch (e) {
+          if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+          // A result its codec refuses fails its own task (as a throw would), not the worker.
+          for (const r of out) {
+            try {
+              results.sendSync(r);
+            } catch (bad) {
+              if (!(bad instanceof TypeError || bad instanceof RangeError)) throw bad;
+              failures.sendSync({ id: r.id, value: describeError(bad) });
+            }
+          }
+        }
+      }
       out.length = 0;
       Atomics.store(held, 1, upTo);
     };
@@ -73,5 +88,10 @@ if (wt !== undefined && !wt.isMainThread && wt.parentPort !== null) {
     post({ exiting: true });
     (globalThis as unknown as { close(): void }).close();
   };
-  g.addEventListener("message", (e) => void start(e.data as Setup, post).then(end, (err) => post({ error: describeError(err) })), { once: true });
+  // One that fails (after it was ready: a channel disposed under it) says why and ends the same way,
+  // so the pool fails what it held and replaces it, as Node does when such a worker's thread exits.
+  g.addEventListener("message", (e) => void start(e.data as Setup, post).then(end, (err) => {
+    post({ error: describeError(err) });
+    end();
+  }), { once: true });
 }
