@@ -4,10 +4,12 @@ import { Worker } from "node:worker_threads";
 import { expect } from "vitest";
 import { macrotask as platformMacrotask } from "../dist/platform.js";
 
-/** One macrotask turn, as the library's preemption ends a slice (platform.ts: in Node a setImmediate
- *  set from a setImmediate): every pending microtask has run, and every Promise a slice deferred before
- *  it was called has settled, when it resolves. */
-export const macrotask = (): Promise<void> => new Promise((resolve) => platformMacrotask(resolve));
+/** One macrotask turn, at least as long as the library's preemption takes to end a slice (platform.ts:
+ *  in Node a setImmediate set from a setImmediate), and then a setImmediate: every pending microtask has
+ *  run, and every Promise a slice deferred before it was called has settled, when it resolves. (Under
+ *  Deno the library's slice end is a MessageChannel message, and this module's copy of platform.ts may
+ *  be another instance, with a port of its own: messages of two ports keep no order between them.) */
+export const macrotask = (): Promise<void> => new Promise((resolve) => platformMacrotask(() => setImmediate(resolve)));
 
 /**
  * Let the event loop run `n` setImmediate turns and one setTimeout(0) turn. In these tests an
