@@ -86,8 +86,10 @@ describe("the package", () => {
     expect(map.sourcesContent?.[0]).toContain("export const chan");
     // The core's type is a string, not 20 kB of base64 as a literal type.
     expect(readFileSync(`${root}dist/generated/wasm.d.ts`, "utf8").length).toBeLessThan(200);
-    expect(packed.size).toBeLessThan(300_000);
-    expect(packed.unpackedSize).toBeLessThan(1_000_000);
+    // A guard against bloat, not a budget reached: ~290 kB packed / 1.0 MB unpacked with wasmchan/pool
+    // and wasmchan/nats, about half of it source maps carrying their sources.
+    expect(packed.size).toBeLessThan(350_000);
+    expect(packed.unpackedSize).toBeLessThan(1_200_000);
   });
 
   it("package.json: exports with types for both entries and ./package.json, prepare builds, license file present", () => {
