@@ -231,6 +231,9 @@ export class Pool<T, R> {
 
 const workerUrl = new URL("./worker.js", import.meta.url);
 
+/** How long after terminating a Web Worker that threw the pool reads what it held. */
+const TERMINATE_SETTLE_MS = 100;
+
 /** What a module given as a string is relative to: the working directory where there is one (Node,
  *  Bun, Deno), as a path on the command line would be; else the page (or worker) in a browser. */
 function moduleBase(): string {
@@ -254,16 +257,21 @@ function start(setup: Setup, onMessage: (m: any) => void, onExit: () => void): H
   // A browser does not say when a worker ends: one that ran out of jobs says so (worker.ts), and an
   // uncaught error is the sign of one that died. Either way it is terminated and has exited, once.
   let gone = false;
-  const exit = () => {
+  const exit = (settleMs: number) => {
     if (gone) return;
     gone = true;
     w.terminate();
-    onExit();
+    if (settleMs === 0) onExit();
+    else setTimeout(onExit, settleMs);
   };
-  w.onmessage = (e: { data: unknown }) => ((e.data as { exiting?: boolean } | null)?.exiting === true ? exit() : onMessage(e.data));
+  w.onmessage = (e: { data: unknown }) => ((e.data as { exiting?: boolean } | null)?.exiting === true ? exit(0) : onMessage(e.data));
   w.onerror = (e: { preventDefault?: () => void }) => {
     e.preventDefault?.(); // the pool answers for it (the task fails), as in Node: not the page's error
-    exit();
+    // An uncaught error does not stop a worker, and terminate() gives no sign of when its script has
+    // stopped: until then it may still take a batch and write it down in `held`. What it held is read
+    // (and its slot given to a replacement) a while later, by when a terminated worker has long
+    // stopped — a margin, not a proof (Node reports an exit only once the thread is gone).
+    exit(TERMINATE_SETTLE_MS);
   };
   w.postMessage(setup);
   return { terminate: () => w.terminate() };
