@@ -90,5 +90,7 @@ describe.each(engines)("in headless $name", (engine) => {
     expect(r.count).toBe(1000);
     expect(r.sum).toBe((1000 * 999) / 2);
     expect(r.select).toEqual({ index: 0, value: "x", ok: true });
+    expect(r.wgAborted).toBe("aborted");
+    expect(r.wg).toBe("released");
   }, 120_000);
 });

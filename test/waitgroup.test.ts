@@ -3,6 +3,7 @@
 // abort and timeout, and the idiom it exists for: workers sending results, the main thread closing the
 // channel once the last of them is done and ranging over it, every value accounted for.
 import { describe, expect, it } from "vitest";
+import { getEventListeners } from "node:events";
 import { cores } from "./cores";
 import { inWorker, track, turns } from "./util";
 
@@ -21,6 +22,22 @@ describe.each(cores)("$name entry: WaitGroup", ({ lib }) => {
     wg.done();
     await turns();
     expect(w.state).toBe("fulfilled");
+  });
+
+  it("many waits on one AbortSignal add one listener to it, taken off once they end", async () => {
+    const wg = new WaitGroup();
+    wg.add(1);
+    const ac = new AbortController();
+    const waits = Array.from({ length: 20 }, () => wg.wait({ signal: ac.signal }));
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(1);
+    wg.done();
+    await Promise.all(waits);
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+    wg.add(1);
+    const w = wg.wait({ signal: ac.signal });
+    ac.abort("stop");
+    await expect(w).rejects.toBe("stop");
+    wg.done();
   });
 
   it("a negative counter is refused (Go's panic text) and changes nothing; so are bad deltas", () => {

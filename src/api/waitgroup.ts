@@ -6,7 +6,7 @@
 // it changes only by compare-and-swap; the generation changes only right after a change to 0, by the
 // thread that made it, which then wakes every waiter (Atomics.notify on the generation word).
 import { canBlock, keepAlive } from "../platform.js";
-import { abortReason, describe, isAborted, signalOf } from "./errors.js";
+import { abortReason, describe, isAborted, offAbort, onAbort, signalOf } from "./errors.js";
 import { deadlineOf, timedOut, type SyncOptions } from "./deadline.js";
 import type { OpOptions } from "./chan.js";
 
@@ -89,21 +89,28 @@ export class WaitGroup {
     return new Promise<void>((resolve, reject) => {
       const release = keepAlive();
       let over = false;
+      const ws = this.#shared ? undefined : localWaiters(this);
       const finish = (f: () => void) => {
         if (over) return;
         over = true;
         release();
-        if (signal !== undefined) signal.removeEventListener("abort", onAbort);
+        if (signal !== undefined) offAbort(signal, aborted);
         f();
       };
-      const onAbort = () => finish(() => reject(abortReason(signal!)));
-      if (signal !== undefined) signal.addEventListener("abort", onAbort);
+      const w = () => finish(resolve);
+      // One listener per signal however many waits share it (errors.ts), taken off when the wait ends;
+      // an aborted local wait leaves the waiter list (it holds nothing).
+      const aborted = () => {
+        if (ws !== undefined) {
+          const i = ws.indexOf(w);
+          if (i >= 0) ws.splice(i, 1);
+        }
+        finish(() => reject(abortReason(signal!)));
+      };
+      if (signal !== undefined) onAbort(signal, aborted);
       const released = () => Atomics.load(s, GEN) !== gen || Atomics.load(s, COUNT) === 0;
-      if (!this.#shared) {
-        const ws = localWaiters(this);
-        const w = () => finish(resolve);
+      if (ws !== undefined) {
         ws.push(w);
-        if (signal !== undefined) signal.addEventListener("abort", () => ws.splice(ws.indexOf(w) >>> 0, 1)); // an aborted wait holds nothing
         return;
       }
       const step = (): void => {

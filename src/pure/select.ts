@@ -28,7 +28,6 @@ const out = {
   index: -1,
 };
 
-/** The channel of a non-nil case. */
 /** What a send case puts in the channel: a snapshot of its checked value, taken per use — a case may
  *  be reused by select after select, and a receiver owns what it gets (bytes(n) hands its snapshot
  *  over, not a copy of it). */
@@ -37,6 +36,7 @@ function sent(c: PureChan<any>, k: Case): unknown {
   return c.codec === undefined ? p : c.codec.snap(p);
 }
 
+/** The channel of a non-nil case. */
 function chanOf(k: Case): PureChan<any> {
   return Case.chOf(k) as PureChan<any>;
 }
