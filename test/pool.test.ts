@@ -14,7 +14,7 @@ describe("wasmchan/pool", () => {
     const rs = await Promise.all(Array.from({ length: 10_000 }, (_, n) => pool.run(n)));
     rs.forEach((r, n) => expect(r).toBe(n * n + 1));
     await pool.close();
-  });
+  }, 60_000);
 
   it("runMany: 100,000 tiny tasks in batches, results in order; async task functions too", async () => {
     const pool = await Pool.create(tasks, { task: codecs.i32, result: codecs.f64, size: 2, batch: 256 });
@@ -26,7 +26,7 @@ describe("wasmchan/pool", () => {
     const async = await Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 2, name: "later" });
     expect(await async.runMany([1, 2, 3, 4, 5])).toEqual([-1, -2, -3, -4, -5]);
     await async.close();
-  });
+  }, 60_000);
 
   it("a task that throws rejects with a TaskError (the thrown name and message); every other task completes", async () => {
     const pool = await Pool.create(tasks, { task: codecs.i32, result: codecs.i32, size: 2, name: "sometimesThrows" });
@@ -113,6 +113,7 @@ describe("wasmchan/pool", () => {
     expect(((settled[0] as PromiseRejectedResult).reason as Error).message).toMatch(/died/);
     // The other batch completes unless the dying worker held part of it (it takes up to 32 jobs at once).
     if (settled[1].status === "fulfilled") expect(settled[1].value).toEqual([1, 4, 9]);
+    else expect(((settled[1] as PromiseRejectedResult).reason as Error).message).toMatch(/died/);
     expect(dies.size).toBe(2);
     expect(await dies.runMany(Array.from({ length: 300 }, (_, i) => i + 20))).toEqual(Array.from({ length: 300 }, (_, i) => (i + 20) ** 2));
     await dies.close();

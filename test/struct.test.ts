@@ -77,7 +77,10 @@ describe("codecs.struct: layout and name", () => {
       jobs.close();
     })();
     const seen = new Map<number, number>();
-    for await (const r of results) seen.set(r.id, r.square);
+    for await (const r of results) {
+      expect(seen.has(r.id), `task ${r.id} answered twice`).toBe(false);
+      seen.set(r.id, r.square);
+    }
     await worker;
     expect(seen.size).toBe(500);
     for (const [id, sq] of seen) expect(sq).toBe(id * id);

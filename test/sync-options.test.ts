@@ -127,7 +127,7 @@ describe("blocking forms: { timeout }, { signal }", () => {
     expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
     expect(timeouts).toBeGreaterThan(0); // the race was run
     expect(heap.stats()).toMatchObject({ parkedSenders: 0, parkedReceivers: 0 });
-  });
+  }, 60_000);
 
   it.each([0, 1])("races at the deadline across threads: a worker's recvSync({ timeout: %i }) against sends that complete only when taken — every value sent is received once", async (timeout) => {
     const heap = await SharedHeap.create();
@@ -154,7 +154,7 @@ describe("blocking forms: { timeout }, { signal }", () => {
     expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
     expect(timeouts).toBeGreaterThan(0);
     expect(heap.stats()).toMatchObject({ parkedSenders: 0, parkedReceivers: 0 });
-  });
+  }, 60_000);
 });
 
 describe("rangeSync: Go's for v := range ch, blocking", () => {

@@ -116,7 +116,7 @@ describe("WaitGroup across threads", () => {
     await Promise.all(workers);
     expect(n).toBe(W * N);
     expect(wg.count).toBe(0);
-  });
+  }, 60_000);
 
   it("waitSync in a worker returns once the main thread's work is done; with { timeout } it gives up", async () => {
     const wg = new lib.WaitGroup(), started = new lib.WaitGroup();

@@ -11,7 +11,8 @@ const n = Number(nArg), size = Number(sizeArg);
 const WINDOW = 1024, BATCH = 256;
 const tasksUrl = new URL("./tasks.mjs", import.meta.url);
 const f = tasks[task];
-const input = task === "hash" ? (i) => { const b = new Uint8Array(1024); for (let j = 0; j < 1024; j++) b[j] = (i + j * 7) & 255; return b; } : (i) => i;
+// hash's input: 1 KB whose first 4 bytes are the task's number, so no two tasks' results can be swapped unseen.
+const input = task === "hash" ? (i) => { const b = new Uint8Array(1024); for (let j = 0; j < 1024; j++) b[j] = (i + j * 7) & 255; new DataView(b.buffer).setUint32(0, i, true); return b; } : (i) => i;
 
 async function make() {
   switch (impl) {

@@ -31,7 +31,9 @@ async function runOnce(ch, form, n) {
     else for (let j = 0; j < 256; j++) if (!ch.trySend(vals[j])) throw new Error("B1: trySend found chan(256) full");
     const rs = await ch.recvMany(256);
     if (rs.length !== 256) throw new Error(`verification failed: B1 ${form}: ${rs.length} of 256 values`);
-    for (const r of rs) {
+    for (let j = 0; j < rs.length; j++) {
+      const r = rs[j];
+      if (r === vals[j]) throw new Error(`verification failed: B1 ${form}: the receiver got the sender's own array`);
       if (r.length !== BYTES || r[0] + (r[1] << 8) + (r[2] << 16) !== next || r[BYTES - 1] !== next % 256) throw new Error(`verification failed: B1 ${form}: value ${next} wrong`);
       next++;
     }
